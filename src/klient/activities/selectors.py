@@ -1,0 +1,142 @@
+"""Reads of the timeline and tasks, scoped to the user's workspace and visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klient.activities.models import Comment, Interaction, Task
+from klient.contacts.models import Organization, Person
+from klient.core.errors import NotFound
+from klient.core.models import Role, User
+from klient.core.pagination import Page, paginate_desc
+from klient.core.selectors import scoped, user_team_ids, visibility_q
+
+TIMELINE_VALUES = ("id", "kind", "direction", "channel", "occurred_at", "duration_seconds",
+                   "subject", "body", "author_id", "author__username", "person_id",
+                   "organization_id")
+
+
+def interaction_visibility_q(user: User) -> Q:
+    """An interaction is visible when its person or its organization is."""
+    if user.role in (Role.ADMIN, Role.ANALYST):
+        return Q()
+    people = Person.objects.filter(workspace_id=user.workspace_id).filter(visibility_q(user))
+    orgs = Organization.objects.filter(workspace_id=user.workspace_id).filter(visibility_q(user))
+    return (
+        Q(author_id=user.pk)
+        | Q(person_id__in=people.values("pk"))
+        | Q(organization_id__in=orgs.values("pk"))
+    )
+
+
+def interaction_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Interaction]:
+    rows = scoped(Interaction, user=user).filter(interaction_visibility_q(user))
+    filters = filters or {}
+    for key in ("person_id", "organization_id", "kind", "direction", "author_id"):
+        if filters.get(key):
+            rows = rows.filter(**{key: filters[key]})
+    if filters.get("since"):
+        rows = rows.filter(occurred_at__gte=filters["since"])
+    if filters.get("until"):
+        rows = rows.filter(occurred_at__lt=filters["until"])
+    return rows.select_related("author", "person", "organization")
+
+
+def interaction_get(*, user: User, interaction_id: int) -> Interaction:
+    interaction = interaction_list(user=user).filter(pk=interaction_id).first()
+    if interaction is None:
+        raise NotFound(_("Interaction not found."))
+    return interaction
+
+
+def timeline_page(
+    *, user: User, person: Person | None = None, organization: Organization | None = None,
+    cursor: str | None = None, limit: int = 20,
+) -> Page[Interaction]:
+    """A client's timeline, newest first, with comment counts; the caller has checked access
+    to the person or organization, so no per-row visibility is needed here."""
+    rows = scoped(Interaction, user=user)
+    if person is not None:
+        rows = rows.filter(person_id=person.pk)
+    elif organization is not None:
+        people = organization.affiliations.values("person_id")
+        rows = rows.filter(Q(organization_id=organization.pk) | Q(person_id__in=people))
+    else:
+        return Page(items=[], next_cursor=None)
+    rows = rows.select_related("author", "person").annotate(comment_count=Count("comments"))
+    return paginate_desc(rows, field="occurred_at", cursor=cursor, limit=limit)
+
+
+def comments_for(*, interactions: list[Interaction]) -> dict[int, list[Comment]]:
+    """Comments of a page of interactions in one query."""
+    grouped: dict[int, list[Comment]] = {item.pk: [] for item in interactions}
+    for comment in (Comment.objects.filter(interaction_id__in=list(grouped))
+                    .select_related("author").order_by("created_at", "id")):
+        grouped[comment.interaction_id].append(comment)
+    return grouped
+
+
+def comment_list(*, user: User, interaction: Interaction) -> QuerySet[Comment]:
+    return Comment.objects.filter(interaction=interaction, workspace_id=user.workspace_id) \
+        .select_related("author").order_by("created_at", "id")
+
+
+def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """Latest interactions of a person as dicts (the client-360 read path)."""
+    return list(
+        Interaction.objects.filter(person_id=person_id)
+        .order_by("-occurred_at", "-id")
+        .values(*TIMELINE_VALUES)[:limit]
+    )
+
+
+def tasks_open_rows(*, person_id: int) -> list[dict[str, Any]]:
+    return list(
+        Task.objects.filter(person_id=person_id, status=Task.Status.OPEN)
+        .order_by("due_at", "id")
+        .values("id", "title", "due_at", "assignee_id", "status")[:50]
+    )
+
+
+def task_visibility_q(user: User) -> Q:
+    if user.role in (Role.ADMIN, Role.ANALYST):
+        return Q()
+    q = Q(assignee_id=user.pk) | Q(created_by_id=user.pk)
+    team_ids = user_team_ids(user)
+    if team_ids:
+        q |= Q(team_id__in=team_ids)
+    return q
+
+
+def task_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Task]:
+    rows = scoped(Task, user=user).filter(task_visibility_q(user))
+    filters = filters or {}
+    for key in ("assignee_id", "person_id", "organization_id", "status"):
+        if filters.get(key):
+            rows = rows.filter(**{key: filters[key]})
+    if filters.get("overdue"):
+        rows = rows.filter(status=Task.Status.OPEN, due_at__lt=timezone.now())
+    return rows.select_related("assignee", "person", "organization")
+
+
+def task_get(*, user: User, task_id: int) -> Task:
+    task = task_list(user=user).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("Task not found."))
+    return task
+
+
+def tasks_my_open(*, user: User) -> QuerySet[Task]:
+    """My open tasks, overdue first then by due time."""
+    return (
+        task_list(user=user, filters={"assignee_id": user.pk, "status": Task.Status.OPEN})
+        .order_by("due_at", "id")
+    )
+
+
+def tasks_my_overdue(*, user: User) -> QuerySet[Task]:
+    return task_list(user=user, filters={"assignee_id": user.pk, "overdue": True}).order_by("due_at")

@@ -1,0 +1,241 @@
+"""Writes to the timeline: interactions, comments with @mentions, tasks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klient.activities.models import Comment, Interaction, Task
+from klient.contacts.models import Organization, Person
+from klient.core.errors import PermissionDenied, ValidationFailed
+from klient.core.models import Role, User
+from klient.core.services import audit_record, model_apply_changes, require_write
+
+MENTION = re.compile(r"(?<![\w@.])@([\w.\-]+)", re.UNICODE)
+INTERACTION_FIELDS = ("kind", "direction", "channel", "occurred_at", "duration_seconds",
+                      "subject", "body")
+TASK_FIELDS = ("title", "description", "assignee_id", "due_at")
+
+
+def _check_subject(actor: User, person: Person | None, organization: Organization | None) -> None:
+    if person is None and organization is None:
+        raise ValidationFailed(
+            _("Link the record to a person or an organization."),
+            fields={"person_id": _("This field is required.")},
+        )
+    for record in (person, organization):
+        if record is not None and record.workspace_id != actor.workspace_id:
+            raise ValidationFailed(fields={"person_id": _("Unknown record.")})
+
+
+def _check_choices(data: Mapping[str, Any]) -> None:
+    if "kind" in data and data["kind"] not in Interaction.Kind.values:
+        raise ValidationFailed(fields={"kind": _("Unknown value “%(value)s”.") % {"value": data["kind"]}})
+    if "direction" in data and data["direction"] not in Interaction.Direction.values:
+        raise ValidationFailed(
+            fields={"direction": _("Unknown value “%(value)s”.") % {"value": data["direction"]}}
+        )
+    duration = data.get("duration_seconds")
+    if duration is not None and duration < 0:
+        raise ValidationFailed(fields={"duration_seconds": _("Must be zero or more.")})
+
+
+@transaction.atomic
+def interaction_create(
+    *,
+    actor: User,
+    kind: str,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    occurred_at: datetime | None = None,
+    direction: str = Interaction.Direction.INTERNAL,
+    channel: str = "",
+    duration_seconds: int | None = None,
+    subject: str = "",
+    body: str = "",
+    idempotency_key: str | None = None,
+) -> Interaction:
+    """Log an interaction. With an idempotency key a repeated call returns the first one."""
+    require_write(actor)
+    _check_choices({"kind": kind, "direction": direction, "duration_seconds": duration_seconds})
+    _check_subject(actor, person, organization)
+    if idempotency_key:
+        existing = Interaction.objects.filter(
+            workspace_id=actor.workspace_id, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing
+    if organization is None and person is not None:
+        primary = person.affiliations.filter(is_primary=True).values_list(
+            "organization_id", flat=True).first()
+        organization_id = primary
+    else:
+        organization_id = organization.pk if organization else None
+    try:
+        with transaction.atomic():
+            interaction = Interaction.objects.create(
+                workspace_id=actor.workspace_id, kind=kind, direction=direction, channel=channel,
+                occurred_at=occurred_at or timezone.now(), duration_seconds=duration_seconds,
+                author=actor, team_id=(person or organization).team_id,  # type: ignore[union-attr]
+                subject=subject[:300], body=body, person=person,
+                organization_id=organization_id, idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        # A concurrent call with the same key won the race: return its row.
+        return Interaction.objects.get(workspace_id=actor.workspace_id, idempotency_key=idempotency_key)
+    audit_record(workspace=actor.workspace_id or 0, actor=actor, action="interaction.create",
+                 instance=interaction, changes={"kind": (None, kind), "subject": (None, subject)})
+    return interaction
+
+
+def _require_author_or_lead(actor: User, author_id: int | None) -> None:
+    if actor.role in (Role.ADMIN, Role.MANAGER) or author_id == actor.pk:
+        return
+    raise PermissionDenied(_("Only the author or a manager can change this."))
+
+
+@transaction.atomic
+def interaction_update(
+    *, actor: User, interaction: Interaction, data: Mapping[str, Any]
+) -> Interaction:
+    require_write(actor)
+    _require_author_or_lead(actor, interaction.author_id)
+    unknown = set(data) - set(INTERACTION_FIELDS)
+    if unknown:
+        raise ValidationFailed(fields={key: _("Unknown field.") for key in unknown})
+    _check_choices(data)
+    changes = model_apply_changes(instance=interaction, data=data, fields=INTERACTION_FIELDS)
+    if changes:
+        interaction.save()
+        audit_record(workspace=interaction.workspace_id, actor=actor, action="interaction.update",
+                     instance=interaction, changes=changes)
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(*, actor: User, interaction: Interaction) -> None:
+    require_write(actor)
+    _require_author_or_lead(actor, interaction.author_id)
+    audit_record(workspace=interaction.workspace_id, actor=actor, action="interaction.delete",
+                 instance=interaction, changes={"subject": (interaction.subject, None)})
+    interaction.delete()
+
+
+def mentioned_users(*, actor: User, body: str) -> list[User]:
+    """Active users of the actor's workspace named as @username in the text."""
+    names = {match.group(1).rstrip(".").lower() for match in MENTION.finditer(body)}
+    if not names:
+        return []
+    users = User.objects.filter(workspace_id=actor.workspace_id, is_active=True)
+    return [user for user in users.filter(username__in=names)] + [
+        user for user in users.exclude(username__in=names) if user.username.lower() in names
+    ]
+
+
+@transaction.atomic
+def comment_create(*, actor: User, interaction: Interaction, body: str) -> Comment:
+    """Comment on an interaction; each @mentioned colleague gets an in-app notification."""
+    from klient.activities.jobs import comment_notify_mentions
+
+    require_write(actor)
+    if not body.strip():
+        raise ValidationFailed(fields={"body": _("This field is required.")})
+    comment = Comment.objects.create(
+        workspace_id=interaction.workspace_id, interaction=interaction, author=actor, body=body
+    )
+    mentioned = [user for user in mentioned_users(actor=actor, body=body) if user.pk != actor.pk]
+    if mentioned:
+        comment.mentioned_users.set(mentioned)
+        comment_notify_mentions.enqueue(comment_id=comment.pk)
+    audit_record(workspace=interaction.workspace_id, actor=actor, action="comment.create",
+                 instance=comment, changes={"body": (None, body[:200])})
+    return comment
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User,
+    title: str,
+    assignee: User | None = None,
+    due_at: datetime | None = None,
+    description: str = "",
+    person: Person | None = None,
+    organization: Organization | None = None,
+    interaction: Interaction | None = None,
+) -> Task:
+    require_write(actor)
+    if not title.strip():
+        raise ValidationFailed(fields={"title": _("This field is required.")})
+    assignee = assignee or actor
+    if assignee.workspace_id != actor.workspace_id:
+        raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
+    for record in (person, organization, interaction):
+        if record is not None and record.workspace_id != actor.workspace_id:
+            raise ValidationFailed(fields={"person_id": _("Unknown record.")})
+    subject = person or organization
+    task = Task.objects.create(
+        workspace_id=actor.workspace_id, title=title.strip()[:300], description=description,
+        assignee=assignee, created_by=actor, due_at=due_at, person=person,
+        organization=organization, interaction=interaction,
+        team_id=subject.team_id if subject is not None else None,
+    )
+    audit_record(workspace=task.workspace_id, actor=actor, action="task.create", instance=task,
+                 changes={"title": (None, task.title), "assignee_id": (None, assignee.pk)})
+    if assignee.pk != actor.pk:
+        from klient.activities.jobs import task_notify_assignee
+
+        task_notify_assignee.enqueue(task_id=task.pk)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: User, task: Task, data: Mapping[str, Any]) -> Task:
+    require_write(actor)
+    unknown = set(data) - set(TASK_FIELDS) - {"status"}
+    if unknown:
+        raise ValidationFailed(fields={key: _("Unknown field.") for key in unknown})
+    if "title" in data and not str(data["title"]).strip():
+        raise ValidationFailed(fields={"title": _("This field is required.")})
+    if data.get("assignee_id") and not User.objects.filter(
+        pk=data["assignee_id"], workspace_id=actor.workspace_id
+    ).exists():
+        raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
+    changes = model_apply_changes(instance=task, data=data, fields=TASK_FIELDS)
+    if "status" in data:
+        changes.update(_task_status_apply(task, data["status"]))
+    if changes:
+        task.save()
+        audit_record(workspace=task.workspace_id, actor=actor, action="task.update", instance=task,
+                     changes=changes)
+    return task
+
+
+def _task_status_apply(task: Task, status: str) -> dict[str, tuple[Any, Any]]:
+    if status not in Task.Status.values:
+        raise ValidationFailed(fields={"status": _("Unknown value “%(value)s”.") % {"value": status}})
+    if task.status == status:
+        return {}
+    before = task.status
+    task.status = status
+    task.completed_at = timezone.now() if status == Task.Status.DONE else None
+    return {"status": (before, status)}
+
+
+def task_complete(*, actor: User, task: Task) -> Task:
+    return task_update(actor=actor, task=task, data={"status": Task.Status.DONE})
+
+
+def activities_reassign_person(*, from_person_id: int, to_person_id: int) -> dict[str, int]:
+    """Move a merged person's timeline and tasks to the surviving record (inside its transaction)."""
+    return {
+        "interactions": Interaction.objects.filter(person_id=from_person_id).update(
+            person_id=to_person_id),
+        "tasks": Task.objects.filter(person_id=from_person_id).update(person_id=to_person_id),
+    }

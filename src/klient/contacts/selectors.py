@@ -1,0 +1,227 @@
+"""Reads of the client dossier, scoped to the user's workspace and visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from klient.contacts.models import (
+    Affiliation,
+    Consent,
+    EmailAddress,
+    Organization,
+    Person,
+    PhoneNumber,
+    SavedList,
+)
+from klient.contacts.normalize import search_terms
+from klient.core.errors import NotFound
+from klient.core.models import User
+from klient.core.selectors import scoped, visibility_q
+
+# Filters a dynamic segment may store; the same keys the list view and API accept.
+PERSON_FILTER_KEYS = ("q", "owner_id", "team_id", "tag", "lifecycle_stage", "segment",
+                      "organization_id", "preferred_channel")
+
+
+def _fts_match(terms: list[str]) -> str:
+    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def search_filter(table: str, query: str) -> Q | None:
+    """A Q on `id` matching every term of the query as a substring of search_text.
+
+    SQLite: the FTS5 trigram table (terms of 3+ characters), PostgreSQL: LIKE served by
+    the pg_trgm GIN index. Terms shorter than 3 characters fall back to a prefix match.
+    Returns None for an empty query.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return None
+    alternatives = [terms]
+    if len(terms) == 1 and terms[0].isdigit() and terms[0].startswith("8") and len(terms[0]) >= 4:
+        alternatives.append(["7" + terms[0][1:]])  # Russian trunk prefix: 8 916… is +7 916…
+    result = Q(pk__in=[])
+    for alternative in alternatives:
+        long_terms = [t for t in alternative if len(t) >= 3]
+        short_terms = [t for t in alternative if len(t) < 3]
+        q = Q()
+        if long_terms:
+            if connection.vendor == "sqlite":
+                q &= Q(id__in=RawSQL(
+                    f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s",
+                    [_fts_match(long_terms)],
+                ))
+            else:
+                for term in long_terms:
+                    q &= Q(search_text__contains=term)
+        for term in short_terms:
+            q &= Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
+        result |= q
+    return result
+
+
+def person_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    """Visible, unmerged people, filtered; newest changes first unless a search ranks them."""
+    rows = (
+        scoped(Person, user=user)
+        .filter(visibility_q(user), merged_into__isnull=True)
+        .select_related("owner")
+    )
+    filters = filters or {}
+    if found := search_filter("contacts_person", filters.get("q") or ""):
+        rows = rows.filter(found)
+    if filters.get("owner_id"):
+        rows = rows.filter(owner_id=filters["owner_id"])
+    if filters.get("team_id"):
+        rows = rows.filter(team_id=filters["team_id"])
+    if filters.get("lifecycle_stage"):
+        rows = rows.filter(lifecycle_stage=filters["lifecycle_stage"])
+    if filters.get("segment"):
+        rows = rows.filter(segment=filters["segment"])
+    if filters.get("preferred_channel"):
+        rows = rows.filter(preferred_channel=filters["preferred_channel"])
+    if filters.get("tag"):
+        rows = rows.filter(tags__name=filters["tag"])
+    if filters.get("organization_id"):
+        rows = rows.filter(affiliations__organization_id=filters["organization_id"])
+    return rows
+
+
+def person_get(*, user: User, person_id: int) -> Person:
+    """One visible person or NotFound (another workspace's id is simply not found)."""
+    person = (
+        scoped(Person, user=user)
+        .filter(visibility_q(user), pk=person_id)
+        .select_related("owner", "team")
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("Person not found."))
+    if person.merged_into_id is not None:
+        raise NotFound(_("This person was merged into another record."),
+                       fields={"merged_into": str(person.merged_into_id)})
+    return person
+
+
+def organization_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Organization]:
+    rows = scoped(Organization, user=user).filter(visibility_q(user)).select_related("owner")
+    filters = filters or {}
+    if found := search_filter("contacts_organization", filters.get("q") or ""):
+        rows = rows.filter(found)
+    for key in ("owner_id", "team_id", "lifecycle_stage", "segment"):
+        if filters.get(key):
+            rows = rows.filter(**{key: filters[key]})
+    if filters.get("tag"):
+        rows = rows.filter(tags__name=filters["tag"])
+    return rows
+
+
+def organization_get(*, user: User, organization_id: int) -> Organization:
+    organization = (
+        scoped(Organization, user=user)
+        .filter(visibility_q(user), pk=organization_id)
+        .select_related("owner", "team")
+        .first()
+    )
+    if organization is None:
+        raise NotFound(_("Organization not found."))
+    return organization
+
+
+def person_emails(person: Person) -> list[EmailAddress]:
+    return list(person.emails.order_by("-is_primary", "id"))
+
+
+def person_phones(person: Person) -> list[PhoneNumber]:
+    return list(person.phones.order_by("-is_primary", "id"))
+
+
+def person_affiliations(person: Person) -> list[Affiliation]:
+    return list(person.affiliations.select_related("organization").order_by("-is_primary", "id"))
+
+
+def organization_people(*, user: User, organization: Organization) -> QuerySet[Affiliation]:
+    return (
+        Affiliation.objects.filter(organization=organization, person__merged_into__isnull=True)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    )
+
+
+def person_consents(person: Person) -> list[Consent]:
+    return list(person.consents.order_by("-granted_at"))
+
+
+def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
+    """People who look like the same human: a shared email or phone, or the same name
+    in a shared organization."""
+    emails = person.emails.values("email")
+    phones = person.phones.values("number")
+    org_ids = person.affiliations.values("organization_id")
+    same_name = Q(
+        last_name__iexact=person.last_name, first_name__iexact=person.first_name,
+        affiliations__organization_id__in=org_ids,
+    ) if person.last_name else Q(pk__in=[])
+    return (
+        scoped(Person, user=user)
+        .filter(visibility_q(user), merged_into__isnull=True)
+        .exclude(pk=person.pk)
+        .filter(Q(emails__email__in=emails) | Q(phones__number__in=phones) | same_name)
+        .distinct()
+    )
+
+
+def saved_list_get(*, user: User, saved_list_id: int) -> SavedList:
+    saved = scoped(SavedList, user=user).filter(pk=saved_list_id).first()
+    if saved is None:
+        raise NotFound(_("List not found."))
+    return saved
+
+
+def saved_list_people(*, user: User, saved_list: SavedList) -> QuerySet[Person]:
+    """Members of a list; a segment re-runs its filter, so it is always current."""
+    if saved_list.kind == SavedList.Kind.DYNAMIC:
+        filters = {k: v for k, v in saved_list.filters.items() if k in PERSON_FILTER_KEYS}
+        return person_list(user=user, filters=filters)
+    return person_list(user=user).filter(saved_lists=saved_list)
+
+
+def saved_lists(*, user: User) -> QuerySet[SavedList]:
+    return scoped(SavedList, user=user).annotate(static_count=Count("members")).order_by("name")
+
+
+def person_360(*, user: User, person_id: int, timeline_limit: int = 20) -> dict[str, Any]:
+    """Everything on a person's card as plain dicts: the hot read path of the API.
+
+    Built from `.values()` rows, not model instances: this path is read far more than
+    written, and instantiating models cost ~10x the queries themselves.
+    """
+    person_rows = list(
+        scoped(Person, user=user)
+        .filter(visibility_q(user), pk=person_id, merged_into__isnull=True)
+        .values("id", "first_name", "last_name", "middle_name", "full_name", "title",
+                "lifecycle_stage", "segment", "preferred_channel", "preferred_language",
+                "owner_id", "team_id", "created_at", "updated_at")
+    )
+    if not person_rows:
+        raise NotFound(_("Person not found."))
+    data: dict[str, Any] = person_rows[0]
+    data["emails"] = list(EmailAddress.objects.filter(person_id=person_id)
+                          .order_by("-is_primary", "id").values_list("email", flat=True))
+    data["phones"] = list(PhoneNumber.objects.filter(person_id=person_id)
+                          .order_by("-is_primary", "id").values_list("number", flat=True))
+    data["organizations"] = list(
+        Affiliation.objects.filter(person_id=person_id)
+        .order_by("-is_primary", "id")
+        .values("organization_id", "organization__name", "role", "job_title")
+    )
+    from klient.activities.selectors import person_timeline_rows, tasks_open_rows
+
+    data["timeline"] = person_timeline_rows(person_id=person_id, limit=timeline_limit)
+    data["open_tasks"] = tasks_open_rows(person_id=person_id)
+    return data

@@ -1,0 +1,51 @@
+"""Domain errors. API and UI turn each into one typed response or message in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class KlientError(Exception):
+    """Base of every domain error: a stable code, a human message, per-field details."""
+
+    code = "error"
+    status = 400
+    default_message: Any = _("The request could not be completed.")
+
+    def __init__(self, message: Any = None, *, fields: dict[str, Any] | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        self.fields = fields or {}
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": {key: str(value) for key, value in self.fields.items()},
+        }
+
+
+class ValidationFailed(KlientError):
+    code = "validation_error"
+    status = 422
+    default_message = _("Some fields are invalid.")
+
+
+class NotFound(KlientError):
+    code = "not_found"
+    status = 404
+    default_message = _("Not found.")
+
+
+class PermissionDenied(KlientError):
+    code = "permission_denied"
+    status = 403
+    default_message = _("You do not have permission to do this.")
+
+
+class Conflict(KlientError):
+    code = "conflict"
+    status = 409
+    default_message = _("This conflicts with existing data.")

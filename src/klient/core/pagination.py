@@ -1,0 +1,76 @@
+"""Keyset (cursor) pagination: stable under inserts, constant cost at any depth."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from klient.core.errors import ValidationFailed
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def cursor_encode(*parts: object) -> str:
+    raw = "|".join(value.isoformat() if isinstance(value, datetime) else str(value) for value in parts)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str, count: int) -> list[str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        parts = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from exc
+    if len(parts) != count:
+        raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")})
+    return parts
+
+
+def paginate_desc(
+    rows: QuerySet[M], *, field: str, cursor: str | None, limit: int
+) -> Page[M]:
+    """Newest first by (field, id); the cursor carries the last row's pair."""
+    limit = max(1, min(limit, 200))
+    rows = rows.order_by(f"-{field}", "-id")
+    if cursor:
+        value, last_id = cursor_decode(cursor, 2)
+        try:
+            parsed: object = datetime.fromisoformat(value) if "T" in value or ":" in value else value
+            last_pk = int(last_id)
+        except ValueError as exc:
+            raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from exc
+        rows = rows.filter(Q(**{f"{field}__lt": parsed}) | Q(**{field: parsed, "id__lt": last_pk}))
+    items = list(rows[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = cursor_encode(getattr(last, field), last.pk)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def paginate_id_desc(rows: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
+    """Newest first by id alone."""
+    limit = max(1, min(limit, 200))
+    rows = rows.order_by("-id")
+    if cursor:
+        (last_id,) = cursor_decode(cursor, 1)
+        try:
+            rows = rows.filter(id__lt=int(last_id))
+        except ValueError as exc:
+            raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from exc
+    items = list(rows[: limit + 1])
+    next_cursor = cursor_encode(items[limit - 1].pk) if len(items) > limit else None
+    return Page(items=items[:limit], next_cursor=next_cursor)

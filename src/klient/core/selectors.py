@@ -1,0 +1,85 @@
+"""Reads shared by every module: workspace scoping and record visibility.
+
+Every selector starts from `scoped(...)`, which is fail-closed: a user with no
+workspace, or an inactive one, sees nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from klient.core.models import AuditEvent, Notification, Role, User
+
+M = TypeVar("M", bound=Model)
+
+
+def scoped(model: type[M], *, user: User) -> QuerySet[M]:
+    """All rows of `model` in the user's workspace, or none."""
+    if not user.is_active or user.workspace_id is None:
+        return model._default_manager.none()
+    return model._default_manager.filter(workspace_id=user.workspace_id)
+
+
+def user_team_ids(user: User) -> list[int]:
+    cached = getattr(user, "_klient_team_ids", None)
+    if cached is None:
+        cached = list(user.teams.values_list("pk", flat=True))
+        user._klient_team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def visibility_q(user: User, *, owner_field: str = "owner", team_field: str = "team") -> Q:
+    """Which owned records a user may see.
+
+    Admins and analysts: all of the workspace. Agents: their own records and their
+    teams' records. Managers: their teams' records, including those owned by any
+    member of their teams.
+    """
+    if user.role in (Role.ADMIN, Role.ANALYST):
+        return Q()
+    team_ids = user_team_ids(user)
+    q = Q(**{f"{owner_field}_id": user.pk})
+    if team_ids:
+        q |= Q(**{f"{team_field}_id__in": team_ids})
+        if user.role == Role.MANAGER:
+            members = User.objects.filter(teams__in=team_ids).values("pk")
+            q |= Q(**{f"{owner_field}_id__in": members})
+    return q
+
+
+def workspace_users(*, user: User) -> QuerySet[User]:
+    if user.workspace_id is None:
+        return User.objects.none()
+    return User.objects.filter(workspace_id=user.workspace_id, is_active=True).order_by("username")
+
+
+def audit_list(
+    *,
+    user: User,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    actor_id: int | None = None,
+    action: str | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log, admins only; filtered by record, actor or action."""
+    if user.role != Role.ADMIN:
+        return AuditEvent.objects.none()
+    rows = scoped(AuditEvent, user=user).select_related("actor")
+    if object_type:
+        rows = rows.filter(object_type=object_type)
+    if object_id is not None:
+        rows = rows.filter(object_id=object_id)
+    if actor_id is not None:
+        rows = rows.filter(actor_id=actor_id)
+    if action:
+        rows = rows.filter(action__startswith=action)
+    return rows.order_by("-at", "-id")
+
+
+def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    rows = Notification.objects.filter(recipient_id=user.pk)
+    if unread_only:
+        rows = rows.filter(is_read=False)
+    return rows.order_by("-created_at", "-id")

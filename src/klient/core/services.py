@@ -1,0 +1,220 @@
+"""Writes for workspaces, users, teams, tokens, the audit log and notifications."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from klient.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from klient.core.models import (
+    ApiToken,
+    AuditEvent,
+    Notification,
+    Role,
+    Team,
+    User,
+    Workspace,
+)
+
+TOKEN_PREFIX = "kl_"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def audit_record(
+    *,
+    workspace: Workspace | int,
+    actor: User | None,
+    action: str,
+    instance: models.Model | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+) -> AuditEvent:
+    """Append one audit event. `changes` maps field -> (before, after)."""
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_id = object_id if object_id is not None else instance.pk
+    return AuditEvent.objects.create(
+        workspace_id=workspace if isinstance(workspace, int) else workspace.pk,
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id or 0,
+        changes={
+            field: [_jsonable(before), _jsonable(after)]
+            for field, (before, after) in (changes or {}).items()
+        },
+    )
+
+
+def model_apply_changes(
+    *, instance: models.Model, data: Mapping[str, Any], fields: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
+    """Set allowed fields from data on instance; return {field: (before, after)} of real changes."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    for field in fields:
+        if field not in data:
+            continue
+        before = getattr(instance, field)
+        after = data[field]
+        if before != after:
+            setattr(instance, field, after)
+            changed[field] = (before, after)
+    return changed
+
+
+def require_write(user: User) -> None:
+    if not user.can_write or not user.is_active:
+        raise PermissionDenied(_("Your role can only read."))
+
+
+@transaction.atomic
+def workspace_create(*, name: str, slug: str = "", default_language: str = "en") -> Workspace:
+    slug = slug or slugify(name) or secrets.token_hex(4)
+    if Workspace.objects.filter(slug=slug).exists():
+        raise Conflict(_("A workspace with this address already exists."), fields={"slug": slug})
+    return Workspace.objects.create(name=name, slug=slug, default_language=default_language)
+
+
+@transaction.atomic
+def team_create(*, workspace: Workspace, name: str, actor: User | None = None) -> Team:
+    team, created = Team.objects.get_or_create(workspace=workspace, name=name)
+    if created:
+        audit_record(workspace=workspace, actor=actor, action="team.create", instance=team,
+                     changes={"name": (None, name)})
+    return team
+
+
+@transaction.atomic
+def user_create(
+    *,
+    workspace: Workspace,
+    username: str,
+    role: str,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    teams: Iterable[Team] = (),
+    language: str = "",
+    actor: User | None = None,
+) -> User:
+    if role not in Role.values:
+        raise ValidationFailed(
+            _("Unknown role %(role)s; use one of: %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)},
+            fields={"role": _("Unknown role.")},
+        )
+    if not username.strip():
+        raise ValidationFailed(fields={"username": _("This field is required.")})
+    if User.objects.filter(username=username).exists():
+        raise Conflict(_("A user with this username already exists."), fields={"username": username})
+    user = User(
+        workspace=workspace, username=username, role=role, email=email,
+        first_name=first_name, last_name=last_name, language=language,
+        is_staff=role == Role.ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.teams.set(list(teams))
+    audit_record(workspace=workspace, actor=actor, action="user.create", instance=user,
+                 changes={"username": (None, username), "role": (None, role)})
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(workspace=user.workspace_id or 0, actor=actor, action="user.deactivate",
+                 instance=user, changes={"is_active": (True, False)})
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str = "") -> str:
+    """Create an API token; the returned secret is shown once and never stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, prefix=secret[:10], key_hash=_token_hash(secret))
+    if user.workspace_id:
+        audit_record(workspace=user.workspace_id, actor=user, action="token.create",
+                     object_type="core.apitoken", object_id=user.pk)
+    return secret
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active user owning a live token, or None. Cheap: one indexed query."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__workspace")
+        .filter(key_hash=_token_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active or token.user.workspace_id is None:
+        return None
+    return token.user
+
+
+@transaction.atomic
+def token_revoke(*, user: User, prefix: str) -> None:
+    updated = ApiToken.objects.filter(user=user, prefix=prefix, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise NotFound(_("No such token."))
+
+
+def notification_create(
+    *, recipient: User, kind: str, text: str, url: str = "", dedupe_key: str = ""
+) -> Notification | None:
+    """Create an in-app notification; with a dedupe_key a repeat is a no-op (idempotent jobs)."""
+    if dedupe_key:
+        notification, created = Notification.objects.get_or_create(
+            recipient=recipient, dedupe_key=dedupe_key,
+            defaults={"workspace_id": recipient.workspace_id, "kind": kind, "text": text[:500],
+                      "url": url},
+        )
+        return notification if created else None
+    return Notification.objects.create(
+        workspace_id=recipient.workspace_id, recipient=recipient, kind=kind, text=text[:500], url=url
+    )
+
+
+def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
+    rows = Notification.objects.filter(recipient=user, is_read=False)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    return rows.update(is_read=True)
