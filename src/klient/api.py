@@ -1,4 +1,31 @@
-"""The NinjaAPI that mounts each module's router under /api/v1/."""
-from ninja import NinjaAPI
+"""The NinjaAPI that mounts each module's router under /api/v1/.
 
-api = NinjaAPI(title="Klient API", version="1", urls_namespace="api")
+Authentication is a bearer token (`Authorization: Bearer kl_...`) or the web UI's login
+session; every error is one typed JSON body, `{"code", "message", "fields"}`.
+"""
+
+from ninja import NinjaAPI, Swagger
+
+from klient.activities.api import router as activities_router
+from klient.contacts.api import router as contacts_router
+from klient.core.api import router as core_router
+from klient.core.api_support import (
+    BearerTokenAuth,
+    ORJSONRenderer,
+    SessionUserAuth,
+    error_handlers_install,
+)
+
+api = NinjaAPI(
+    title="Klient API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionUserAuth()],
+    renderer=ORJSONRenderer(),
+    # Swagger UI would otherwise send the schema to validator.swagger.io from the browser.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+error_handlers_install(api)
+api.add_router("", core_router)
+api.add_router("", contacts_router)
+api.add_router("", activities_router)

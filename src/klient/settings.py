@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "huey.contrib.djhuey",
+    # Listed so the API docs page renders with django-ninja's bundled Swagger UI
+    # (served from /static/ninja/) instead of its CDN template: no CDN on a closed network.
+    "ninja",
     "klient.core",
     "klient.contacts",
     "klient.activities",
@@ -151,7 +154,7 @@ LANGUAGE_COOKIE_NAME = "klient_language"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = KLIENT_HOME / "static"
-STATICFILES_DIRS: list[Path] = []
+STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

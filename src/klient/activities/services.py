@@ -239,3 +239,14 @@ def activities_reassign_person(*, from_person_id: int, to_person_id: int) -> dic
             person_id=to_person_id),
         "tasks": Task.objects.filter(person_id=from_person_id).update(person_id=to_person_id),
     }
+
+
+@transaction.atomic
+def task_delete(*, actor: User, task: Task) -> None:
+    """Delete a task: its creator, its assignee, or a manager/admin."""
+    require_write(actor)
+    if actor.pk != task.assignee_id:
+        _require_author_or_lead(actor, task.created_by_id)
+    audit_record(workspace=task.workspace_id, actor=actor, action="task.delete", instance=task,
+                 changes={"title": (task.title, None)})
+    task.delete()

@@ -162,18 +162,21 @@ def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
     in a shared organization."""
     emails = person.emails.values("email")
     phones = person.phones.values("number")
-    org_ids = person.affiliations.values("organization_id")
-    same_name = Q(
-        last_name__iexact=person.last_name, first_name__iexact=person.first_name,
-        affiliations__organization_id__in=org_ids,
-    ) if person.last_name else Q(pk__in=[])
-    return (
+    visible = (
         scoped(Person, user=user)
         .filter(visibility_q(user), merged_into__isnull=True)
         .exclude(pk=person.pk)
-        .filter(Q(emails__email__in=emails) | Q(phones__number__in=phones) | same_name)
-        .distinct()
     )
+    # Names are compared in Python: SQLite's lower()/LIKE fold only ASCII, not Cyrillic.
+    name = (person.first_name.casefold(), person.last_name.casefold())
+    colleagues = visible.filter(
+        affiliations__organization_id__in=person.affiliations.values("organization_id")
+    ).values_list("pk", "first_name", "last_name")
+    same_name = [pk for pk, first, last in colleagues
+                 if person.last_name and (first.casefold(), last.casefold()) == name]
+    return visible.filter(
+        Q(emails__email__in=emails) | Q(phones__number__in=phones) | Q(pk__in=same_name)
+    ).distinct()
 
 
 def saved_list_get(*, user: User, saved_list_id: int) -> SavedList:

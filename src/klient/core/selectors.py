@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from klient.core.errors import NotFound
 from klient.core.models import AuditEvent, Notification, Role, User
 
 M = TypeVar("M", bound=Model)
@@ -83,3 +85,11 @@ def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Noti
     if unread_only:
         rows = rows.filter(is_read=False)
     return rows.order_by("-created_at", "-id")
+
+
+def workspace_user_get(*, user: User, user_id: int) -> User:
+    """An active user of the caller's workspace, or NotFound."""
+    found = workspace_users(user=user).filter(pk=user_id).first()
+    if found is None:
+        raise NotFound(_("User not found."))
+    return found

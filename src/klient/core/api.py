@@ -1,0 +1,138 @@
+"""REST endpoints of the platform: health, the caller, notifications, the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from klient.core.api_support import (
+    Id,
+    InSchema,
+    Limit,
+    api_user,
+    json_response,
+)
+from klient.core.errors import PermissionDenied
+from klient.core.models import Role, User
+from klient.core.pagination import paginate_id_desc
+from klient.core.selectors import audit_list, notification_list, user_team_ids
+from klient.core.services import notification_mark_read
+
+router = Router(tags=["platform"])
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    language: str
+    workspace_id: int
+    team_ids: list[int]
+
+    @staticmethod
+    def resolve_team_ids(obj: User) -> list[int]:
+        return user_team_ids(obj)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    url: str
+    is_read: bool
+    created_at: datetime
+
+
+class NotificationPageOut(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+class NotificationReadIn(InSchema):
+    ids: list[Id] | None = Field(None, max_length=1000,
+                                 description="Notifications to mark read; omit for all.")
+
+
+class NotificationReadOut(Schema):
+    updated: int
+
+
+class AuditEventOut(Schema):
+    id: int
+    action: str
+    object_type: str
+    object_id: int
+    actor_id: int | None
+    changes: dict[str, Any]
+    at: datetime
+
+
+class AuditPageOut(Schema):
+    items: list[AuditEventOut]
+    next_cursor: str | None
+
+
+class AuditFilters(InSchema):
+    object_type: str = Field("", max_length=64)
+    object_id: Id | None = None
+    actor_id: Id | None = None
+    action: str = Field("", max_length=64)
+
+
+@router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability, for load balancers and monitoring (no token)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return json_response({"status": "error", "database": "error"}, status=503)
+    return json_response({"status": "ok", "database": "ok"})
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> User:
+    return api_user(request)
+
+
+@router.get("/notifications", response=NotificationPageOut)
+def notification_index(
+    request: HttpRequest, unread: bool = False, cursor: str | None = None, limit: Limit = 50
+) -> Any:
+    rows = notification_list(user=api_user(request), unread_only=unread)
+    return paginate_id_desc(rows, cursor=cursor, limit=limit)
+
+
+@router.post("/notifications/read", response=NotificationReadOut)
+def notification_read(request: HttpRequest, payload: NotificationReadIn) -> dict[str, int]:
+    updated = notification_mark_read(user=api_user(request), notification_ids=payload.ids)
+    return {"updated": updated}
+
+
+@router.get("/audit", response=AuditPageOut)
+def audit_index(
+    request: HttpRequest, filters: Query[AuditFilters], cursor: str | None = None,
+    limit: Limit = 50,
+) -> Any:
+    user = api_user(request)
+    if user.role != Role.ADMIN:
+        raise PermissionDenied(_("Only administrators can read the audit log."))
+    rows = audit_list(user=user, object_type=filters.object_type or None,
+                      object_id=filters.object_id, actor_id=filters.actor_id,
+                      action=filters.action or None)
+    return paginate_id_desc(rows, cursor=cursor, limit=limit)
+

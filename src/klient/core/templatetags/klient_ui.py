@@ -1,0 +1,75 @@
+"""Small display helpers for Klient's templates: phones, avatars, mentions, durations."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import phonenumbers
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+_MENTION = re.compile(r"(?<![\w@.])@([\w.\-]+)", re.UNICODE)
+
+
+@register.filter
+def phone(value: str) -> str:
+    """'+79161234567' -> '+7 916 123-45-67'; anything unparsable is shown as stored."""
+    if not value:
+        return ""
+    try:
+        parsed = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.filter
+def initials(value: Any) -> str:
+    words = [word for word in str(value or "").replace("-", " ").split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.filter
+def hue(value: Any) -> int:
+    """A stable colour (0-359) per name, so an avatar keeps its colour everywhere."""
+    digest = hashlib.blake2s(str(value or "").encode(), digest_size=2).digest()
+    return int.from_bytes(digest, "big") % 360
+
+
+@register.filter(needs_autoescape=False)
+def mentions(value: str) -> SafeString:
+    """Escape the text and mark each @username, as the comment service reads them."""
+    escaped = str(escape(value or ""))
+    return mark_safe(_MENTION.sub(r'<span class="mention">@\1</span>', escaped))  # noqa: S308
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    if minutes:
+        return _("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": secs}
+    return _("%(seconds)d s") % {"seconds": secs}
+
+
+@register.filter
+def audit_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)
+

@@ -1,0 +1,166 @@
+"""Pages shared by every module, and the one place where domain errors become responses.
+
+Every htmx page of Klient is wrapped in `klient_view`: it asks for a login, refuses
+writes to read-only roles, and turns a `KlientError` into a page (or, for an htmx
+request, a toast) in the user's language with the error's HTTP status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from klient.core import selectors, services
+from klient.core.errors import KlientError, PermissionDenied
+from klient.core.pagination import paginate_id_desc
+
+View = Callable[..., HttpResponse]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+NOTIFICATIONS_PER_PAGE = 30
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def error_response(request: HttpRequest, error: KlientError) -> HttpResponse:
+    """A domain error as a response with its status: a toast for htmx, a page otherwise."""
+    context = {"error": error, "message": str(error.message), "fields": error.fields}
+    if is_htmx(request):
+        response = render(request, "klient/_toast.html", context, status=error.status)
+        return reswap(retarget(response, "#toasts"), "beforeend")
+    return render(request, "klient/error.html", context, status=error.status)
+
+
+def klient_view(view: View | None = None, *, write: bool = False) -> Any:
+    """Login required; with `write=True` read-only roles get 403; KlientError -> response.
+
+    Usable bare (`@klient_view`) or with arguments (`@klient_view(write=True)`).
+    """
+
+    def decorate(func: View) -> View:
+        @wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if is_htmx(request):
+                    # A redirect would swap the login page into a fragment: reload instead.
+                    query = urlencode({"next": request.get_full_path()})
+                    return HttpResponseClientRedirect(f"{reverse(settings.LOGIN_URL)}?{query}")
+                return redirect_to_login(request.get_full_path())
+            try:
+                if write and not request.user.can_write:
+                    raise PermissionDenied(_("Your role can only read."))
+                return func(request, *args, **kwargs)
+            except KlientError as error:
+                return error_response(request, error)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+_INDEXED = re.compile(r"\[\d+\]$")
+
+
+def _form_field_name(form: forms.BaseForm, key: str) -> str | None:
+    """Map a service's field key (`phones[0]`, `owner_id`) onto the form's field name."""
+    for candidate in (key, _INDEXED.sub("", key), key.removesuffix("_id")):
+        if candidate in form.fields:
+            return candidate
+    return None
+
+
+def form_add_error(form: forms.BaseForm, error: KlientError) -> None:
+    """Show a domain error on a form: the message on top, each field's detail beside it."""
+    form.add_error(None, str(error.message))
+    for key, detail in error.fields.items():
+        name = _form_field_name(form, key)
+        if name is not None:
+            form.add_error(name, str(detail))
+        else:
+            form.add_error(None, str(detail))
+
+
+def safe_next_url(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, samesite="Lax",
+    )
+
+
+class KlientLoginView(auth_views.LoginView):
+    """Django's login, plus the user's saved language for the session that follows."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            self.request.session["klient_language"] = language
+            language_cookie_set(response, language)
+        return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the UI language: kept in the session, the cookie and (signed in) the user row."""
+    language = request.POST.get("language", "")
+    next_url = safe_next_url(request, request.POST.get("next") or request.headers.get("Referer"))
+    if language not in dict(settings.LANGUAGES):
+        return redirect(next_url)
+    request.session["klient_language"] = language
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    response = redirect(next_url)
+    language_cookie_set(response, language)
+    return response
+
+
+@klient_view
+def notification_list(request: HttpRequest) -> HttpResponse:
+    show_unread = request.GET.get("show") == "unread"
+    rows = selectors.notification_list(user=request.user, unread_only=show_unread)
+    page = paginate_id_desc(rows, cursor=request.GET.get("cursor") or None,
+                            limit=NOTIFICATIONS_PER_PAGE)
+    context = {"page": page, "show_unread": show_unread}
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "core/_notification_rows.html", context)
+    return render(request, "core/notification_list.html", context)
+
+
+@klient_view
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (`id`) or all of mine read; htmx gets the row and the new bell."""
+    raw_id = request.POST.get("id", "")
+    ids = [int(raw_id)] if raw_id.isdigit() else None
+    services.notification_mark_read(user=request.user, notification_ids=ids)
+    if is_htmx(request) and ids is not None:
+        notification = selectors.notification_list(user=request.user).filter(pk=ids[0]).first()
+        return render(request, "core/_notification_read.html", {"notification": notification})
+    return redirect(safe_next_url(request, request.POST.get("next"), "/notifications/"))
