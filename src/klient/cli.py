@@ -53,11 +53,25 @@ def _demo_password(home: Path) -> str:
 def _serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
     """Run gunicorn (and optionally the job worker) until interrupted."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="klient.settings")
-    processes = [subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "klient.wsgi:application", "--bind", f"{host}:{port}",
-         "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"],
-        env=env,
-    )]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "klient.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
+            env=env,
+        )
+    ]
     if with_worker:
         processes.append(subprocess.Popen([sys.executable, "-m", "klient.cli", "worker"], env=env))
 
@@ -90,11 +104,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("Demo data already loaded; reusing it.")
     else:
         print("Loading demo data (about a minute)...", flush=True)
-        demo_load(admin_password=password,
-                  progress=lambda step: print(f"  {step}...", flush=True))
+        demo_load(admin_password=password, progress=lambda step: print(f"  {step}...", flush=True))
     url = f"http://{args.host}:{args.port}/"
-    print(f"\nKlient is running at {url}\n  login: {DEMO_ADMIN}\n  password: {password}\n"
-          f"  API docs: {url}api/v1/docs\n  data: {settings.KLIENT_HOME}\n", flush=True)
+    print(
+        f"\nKlient is running at {url}\n  login: {DEMO_ADMIN}\n  password: {password}\n"
+        f"  API docs: {url}api/v1/docs\n  data: {settings.KLIENT_HOME}\n",
+        flush=True,
+    )
     if args.no_serve:
         return 0
     return _serve(host=args.host, port=args.port, workers=args.workers, with_worker=True)
@@ -104,8 +120,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
     if not args.no_migrate:
         _migrate()
-    return _serve(host=args.host, port=args.port, workers=args.workers,
-                  with_worker=args.with_worker)
+    return _serve(
+        host=args.host, port=args.port, workers=args.workers, with_worker=args.with_worker
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -124,7 +141,8 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         if Workspace.objects.exists() and args.workspace != "default":
             raise CliError(f"no workspace {args.workspace!r}")
         workspace = Workspace.objects.filter(slug="default").first() or workspace_create(
-            name="Default", slug="default")
+            name="Default", slug="default"
+        )
     teams = []
     for name in args.team or []:
         team = Team.objects.filter(workspace=workspace, name=name).first()
@@ -132,8 +150,14 @@ def cmd_createuser(args: argparse.Namespace) -> int:
             raise CliError(f"no team {name!r} in workspace {workspace.slug!r}")
         teams.append(team)
     password, generated = _read_password("")
-    user = user_create(workspace=workspace, username=args.username, role=args.role,
-                       password=password, email=args.email or "", teams=teams)
+    user = user_create(
+        workspace=workspace,
+        username=args.username,
+        role=args.role,
+        password=password,
+        email=args.email or "",
+        teams=teams,
+    )
     print(f"created user {user.username} ({user.role}) in workspace {workspace.slug}")
     if generated:
         print(f"password: {password}")
@@ -192,10 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=cmd_migrate)
 
     createuser = sub.add_parser(
-        "createuser", help="create a user (password from stdin, or generated and printed)")
+        "createuser", help="create a user (password from stdin, or generated and printed)"
+    )
     createuser.add_argument("--username", required=True)
-    createuser.add_argument("--role", required=True,
-                            choices=["admin", "manager", "agent", "analyst"])
+    createuser.add_argument(
+        "--role", required=True, choices=["admin", "manager", "agent", "analyst"]
+    )
     createuser.add_argument("--workspace", default="default")
     createuser.add_argument("--email")
     createuser.add_argument("--team", action="append")
@@ -214,11 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = sub.add_parser("import", help="import people, organizations or interactions")
     importer.add_argument("file")
-    importer.add_argument("--kind", required=True,
-                          choices=["people", "organizations", "interactions"])
+    importer.add_argument(
+        "--kind", required=True, choices=["people", "organizations", "interactions"]
+    )
     importer.add_argument("--mapping", help="a saved mapping preset name")
-    importer.add_argument("--dedupe", default="skip",
-                          choices=["skip", "update", "overwrite", "create"])
+    importer.add_argument(
+        "--dedupe", default="skip", choices=["skip", "update", "overwrite", "create"]
+    )
     importer.add_argument("--dry-run", action="store_true")
     importer.add_argument("--username", help="import as this user (default: first admin)")
     importer.add_argument("--workspace", help="workspace slug (default: the only one)")
@@ -237,13 +265,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"klient: error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
+    except Exception as exc:
         from klient.core.errors import KlientError
 
         if isinstance(exc, KlientError):
             details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-            print(f"klient: error: {exc.message}" + (f" ({details})" if details else ""),
-                  file=sys.stderr)
+            print(
+                f"klient: error: {exc.message}" + (f" ({details})" if details else ""),
+                file=sys.stderr,
+            )
             return 1
         if os.environ.get("KLIENT_DEBUG"):
             raise

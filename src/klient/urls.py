@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 from klient.api import api
+from klient.core.api_support import endpoint_not_found
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", endpoint_not_found),  # after api.urls: only the unmatched
     path("accounts/", include("klient.core.auth_urls")),
     path("", include("klient.core.urls")),
     path("", include("klient.contacts.urls")),

@@ -21,8 +21,13 @@ def test_timeline_is_newest_first_and_pages_without_repeats(agent_a):
     person = person_create(actor=agent_a, last_name="Timeline")
     now = timezone.now()
     for minutes in range(45):
-        interaction_create(actor=agent_a, kind="call", person=person,
-                           occurred_at=now - timedelta(minutes=minutes % 15), subject=str(minutes))
+        interaction_create(
+            actor=agent_a,
+            kind="call",
+            person=person,
+            occurred_at=now - timedelta(minutes=minutes % 15),
+            subject=str(minutes),
+        )
     seen, cursor = [], None
     while True:
         page = timeline_page(user=agent_a, person=person, cursor=cursor, limit=10)
@@ -61,13 +66,17 @@ def test_interaction_needs_a_subject_and_a_known_kind(agent_a):
     assert "kind" in caught.value.fields
 
 
-def test_mention_notifies_each_mentioned_user_once(agent_a, agent_a2, manager_a,
-                                                   django_capture_on_commit_callbacks):
+def test_mention_notifies_each_mentioned_user_once(
+    agent_a, agent_a2, manager_a, django_capture_on_commit_callbacks
+):
     person = person_create(actor=agent_a, last_name="Client")
     interaction = interaction_create(actor=agent_a, kind="call", person=person)
     with django_capture_on_commit_callbacks(execute=True):
-        comment_create(actor=agent_a, interaction=interaction,
-                       body="@agent_a2 and @manager_a, see this; @agent_a2 again, @nobody")
+        comment_create(
+            actor=agent_a,
+            interaction=interaction,
+            body="@agent_a2 and @manager_a, see this; @agent_a2 again, @nobody",
+        )
 
     notes = Notification.objects.filter(kind="mention").order_by("recipient__username")
     assert [n.recipient.username for n in notes] == ["agent_a2", "manager_a"]
@@ -84,11 +93,13 @@ def test_mention_notifies_each_mentioned_user_once(agent_a, agent_a2, manager_a,
 def test_my_overdue_tasks(agent_a, agent_a2):
     person = person_create(actor=agent_a, last_name="Client")
     now = timezone.now()
-    overdue = task_create(actor=agent_a, title="late", person=person,
-                          due_at=now - timedelta(hours=1))
+    overdue = task_create(
+        actor=agent_a, title="late", person=person, due_at=now - timedelta(hours=1)
+    )
     task_create(actor=agent_a, title="future", person=person, due_at=now + timedelta(hours=1))
-    task_create(actor=agent_a, title="someone else's", assignee=agent_a2,
-                due_at=now - timedelta(hours=1))
+    task_create(
+        actor=agent_a, title="someone else's", assignee=agent_a2, due_at=now - timedelta(hours=1)
+    )
     done = task_create(actor=agent_a, title="done", due_at=now - timedelta(hours=2))
     task_complete(actor=agent_a, task=done)
 

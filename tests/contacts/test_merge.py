@@ -18,13 +18,19 @@ from klient.core.models import AuditEvent
 
 def test_duplicates_by_email_phone_and_name_in_organization(admin):
     org = organization_create(actor=admin, name="Ромашка")
-    person = person_create(actor=admin, first_name="Иван", last_name="Петров",
-                           emails=["ivan@romashka.ru"], phones=["+79161234567"],
-                           organization_id=org.pk)
+    person = person_create(
+        actor=admin,
+        first_name="Иван",
+        last_name="Петров",
+        emails=["ivan@romashka.ru"],
+        phones=["+79161234567"],
+        organization_id=org.pk,
+    )
     same_email = person_create(actor=admin, last_name="Иванов", emails=["IVAN@romashka.ru"])
     same_phone = person_create(actor=admin, last_name="Сидоров", phones=["8 916 123 45 67"])
-    same_name_same_org = person_create(actor=admin, first_name="иван", last_name="петров",
-                                       organization_id=org.pk)
+    same_name_same_org = person_create(
+        actor=admin, first_name="иван", last_name="петров", organization_id=org.pk
+    )
     person_create(actor=admin, first_name="Иван", last_name="Петров")  # same name, no shared org
 
     found = set(person_duplicates(user=admin, person=person).values_list("pk", flat=True))
@@ -33,11 +39,17 @@ def test_duplicates_by_email_phone_and_name_in_organization(admin):
 
 
 def test_merge_keeps_every_interaction_task_channel_and_consent(admin):
-    primary = person_create(actor=admin, first_name="Иван", last_name="Петров",
-                            emails=["ivan@romashka.ru"])
-    duplicate = person_create(actor=admin, first_name="Иван", last_name="Петров",
-                              middle_name="Сергеевич", phones=["+79161234567"],
-                              emails=["petrov@gmail.com"])
+    primary = person_create(
+        actor=admin, first_name="Иван", last_name="Петров", emails=["ivan@romashka.ru"]
+    )
+    duplicate = person_create(
+        actor=admin,
+        first_name="Иван",
+        last_name="Петров",
+        middle_name="Сергеевич",
+        phones=["+79161234567"],
+        emails=["petrov@gmail.com"],
+    )
     for index in range(3):
         interaction_create(actor=admin, kind="call", person=duplicate, subject=f"call {index}")
     interaction_create(actor=admin, kind="note", person=primary, subject="note")
@@ -48,8 +60,10 @@ def test_merge_keeps_every_interaction_task_channel_and_consent(admin):
 
     assert Interaction.objects.filter(person=merged).count() == 4
     assert Task.objects.filter(person=merged).count() == 1
-    assert set(merged.emails.values_list("email", flat=True)) == {"ivan@romashka.ru",
-                                                                 "petrov@gmail.com"}
+    assert set(merged.emails.values_list("email", flat=True)) == {
+        "ivan@romashka.ru",
+        "petrov@gmail.com",
+    }
     assert list(merged.phones.values_list("number", flat=True)) == ["+79161234567"]
     assert merged.consents.count() == 1
     assert merged.middle_name == "Сергеевич"
@@ -74,8 +88,9 @@ def test_merge_into_itself_or_twice_is_refused(admin):
 
 def test_consent_withdrawal_keeps_the_record(admin):
     person = person_create(actor=admin, last_name="A")
-    consent = consent_grant(actor=admin, person=person, purpose="newsletter", channel="email",
-                            source="web form")
+    consent = consent_grant(
+        actor=admin, person=person, purpose="newsletter", channel="email", source="web form"
+    )
     consent_withdraw(actor=admin, consent=consent)
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None

@@ -9,8 +9,11 @@ from klient.core.models import AuditEvent
 
 def test_person_create_normalises_phones_and_emails_and_audits(agent_a):
     person = person_create(
-        actor=agent_a, first_name="Иван", last_name="Кузнецов",
-        emails=["Ivan.K@Example.ORG", "ivan.k@example.org"], phones=["8 (916) 123-45-67"],
+        actor=agent_a,
+        first_name="Иван",
+        last_name="Кузнецов",
+        emails=["Ivan.K@Example.ORG", "ivan.k@example.org"],
+        phones=["8 (916) 123-45-67"],
     )
 
     assert list(person.emails.values_list("email", flat=True)) == ["ivan.k@example.org"]
@@ -55,10 +58,16 @@ def test_analyst_cannot_write(analyst):
 def test_update_records_before_and_after(agent_a):
     person = person_create(actor=agent_a, first_name="Olga", last_name="Smith")
 
-    person_update(actor=agent_a, person=person, data={
-        "last_name": "Brown", "lifecycle_stage": "customer", "tags": ["vip"],
-        "phones": ["+359 88 123 4567"],
-    })
+    person_update(
+        actor=agent_a,
+        person=person,
+        data={
+            "last_name": "Brown",
+            "lifecycle_stage": "customer",
+            "tags": ["vip"],
+            "phones": ["+359 88 123 4567"],
+        },
+    )
 
     event = AuditEvent.objects.filter(action="person.update", object_id=person.pk).get()
     assert event.changes["last_name"] == ["Smith", "Brown"]
@@ -82,8 +91,9 @@ def test_unknown_lifecycle_stage_is_rejected(agent_a):
     assert "lifecycle_stage" in caught.value.fields
 
 
-def test_person_linked_to_organization_of_another_workspace_is_rejected(agent_a,
-                                                                        other_workspace_admin):
+def test_person_linked_to_organization_of_another_workspace_is_rejected(
+    agent_a, other_workspace_admin
+):
     foreign = organization_create(actor=other_workspace_admin, name="Чужая фирма")
     with pytest.raises(InvalidContactData) as caught:
         person_create(actor=agent_a, last_name="X", organization_id=foreign.pk)

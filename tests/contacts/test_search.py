@@ -5,13 +5,16 @@ from klient.contacts.selectors import organization_list, person_list
 from klient.contacts.services import organization_create, person_create
 
 
-@pytest.mark.parametrize(("query", "terms"), [
-    ("+7 (916) 123", ["7916123"]),
-    ("916-12", ["91612"]),
-    ("Кузн  Иван", ["кузн", "иван"]),
-    ("", []),
-    ("  ", []),
-])
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("+7 (916) 123", ["7916123"]),
+        ("916-12", ["91612"]),
+        ("Кузн  Иван", ["кузн", "иван"]),
+        ("", []),
+        ("  ", []),
+    ],
+)
 def test_search_terms(query, terms):
     assert search_terms(query) == terms
 
@@ -19,12 +22,23 @@ def test_search_terms(query, terms):
 @pytest.fixture
 def people(admin):
     return {
-        "kuznetsov": person_create(actor=admin, first_name="Иван", last_name="Кузнецов",
-                                   phones=["+79161234567"], emails=["ivan@romashka.ru"]),
-        "smith": person_create(actor=admin, first_name="John", last_name="Smith",
-                               phones=["+44 7911 123456"], emails=["john.smith@northwind.example"]),
-        "georgiev": person_create(actor=admin, first_name="Георги", last_name="Георгиев",
-                                  phones=["+359 88 123 4567"]),
+        "kuznetsov": person_create(
+            actor=admin,
+            first_name="Иван",
+            last_name="Кузнецов",
+            phones=["+79161234567"],
+            emails=["ivan@romashka.ru"],
+        ),
+        "smith": person_create(
+            actor=admin,
+            first_name="John",
+            last_name="Smith",
+            phones=["+44 7911 123456"],
+            emails=["john.smith@northwind.example"],
+        ),
+        "georgiev": person_create(
+            actor=admin, first_name="Георги", last_name="Георгиев", phones=["+359 88 123 4567"]
+        ),
     }
 
 
@@ -32,21 +46,24 @@ def _found(admin, query):
     return {person.last_name for person in person_list(user=admin, filters={"q": query})}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("кузн", {"Кузнецов"}),           # Cyrillic prefix, case folded
-    ("КУЗНЕЦ", {"Кузнецов"}),
-    ("нецов", {"Кузнецов"}),           # substring
-    ("smi", {"Smith"}),
-    ("SMITH", {"Smith"}),
-    ("northwind", {"Smith"}),          # email fragment
-    ("+7 (916) 123", {"Кузнецов"}),    # phone fragment as typed
-    ("8 916 123", {"Кузнецов"}),       # Russian trunk prefix
-    ("79161234567", {"Кузнецов"}),
-    ("88 123", {"Георгиев"}),
-    ("иван кузн", {"Кузнецов"}),       # all words must match
-    ("Ге", {"Георгиев"}),              # short prefix
-    ("нет такого", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("кузн", {"Кузнецов"}),  # Cyrillic prefix, case folded
+        ("КУЗНЕЦ", {"Кузнецов"}),
+        ("нецов", {"Кузнецов"}),  # substring
+        ("smi", {"Smith"}),
+        ("SMITH", {"Smith"}),
+        ("northwind", {"Smith"}),  # email fragment
+        ("+7 (916) 123", {"Кузнецов"}),  # phone fragment as typed
+        ("8 916 123", {"Кузнецов"}),  # Russian trunk prefix
+        ("79161234567", {"Кузнецов"}),
+        ("88 123", {"Георгиев"}),
+        ("иван кузн", {"Кузнецов"}),  # all words must match
+        ("Ге", {"Георгиев"}),  # short prefix
+        ("нет такого", set()),
+    ],
+)
 def test_person_search(admin, people, query, expected):
     assert _found(admin, query) == expected
 

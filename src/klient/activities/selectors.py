@@ -15,17 +15,28 @@ from klient.core.models import Role, User
 from klient.core.pagination import Page, paginate_desc
 from klient.core.selectors import scoped, user_team_ids, visibility_q
 
-TIMELINE_VALUES = ("id", "kind", "direction", "channel", "occurred_at", "duration_seconds",
-                   "subject", "body", "author_id", "author__username", "person_id",
-                   "organization_id")
+TIMELINE_VALUES = (
+    "id",
+    "kind",
+    "direction",
+    "channel",
+    "occurred_at",
+    "duration_seconds",
+    "subject",
+    "body",
+    "author_id",
+    "author__username",
+    "person_id",
+    "organization_id",
+)
 
 
 def interaction_visibility_q(user: User) -> Q:
     """An interaction is visible when its person or its organization is."""
     if user.role in (Role.ADMIN, Role.ANALYST):
         return Q()
-    people = Person.objects.filter(workspace_id=user.workspace_id).filter(visibility_q(user))
-    orgs = Organization.objects.filter(workspace_id=user.workspace_id).filter(visibility_q(user))
+    people = scoped(Person, user=user).filter(visibility_q(user))
+    orgs = scoped(Organization, user=user).filter(visibility_q(user))
     return (
         Q(author_id=user.pk)
         | Q(person_id__in=people.values("pk"))
@@ -54,8 +65,12 @@ def interaction_get(*, user: User, interaction_id: int) -> Interaction:
 
 
 def timeline_page(
-    *, user: User, person: Person | None = None, organization: Organization | None = None,
-    cursor: str | None = None, limit: int = 20,
+    *,
+    user: User,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
 ) -> Page[Interaction]:
     """A client's timeline, newest first, with comment counts; the caller has checked access
     to the person or organization, so no per-row visibility is needed here."""
@@ -74,15 +89,22 @@ def timeline_page(
 def comments_for(*, interactions: list[Interaction]) -> dict[int, list[Comment]]:
     """Comments of a page of interactions in one query."""
     grouped: dict[int, list[Comment]] = {item.pk: [] for item in interactions}
-    for comment in (Comment.objects.filter(interaction_id__in=list(grouped))
-                    .select_related("author").order_by("created_at", "id")):
+    for comment in (
+        Comment.objects.filter(interaction_id__in=list(grouped))
+        .select_related("author")
+        .order_by("created_at", "id")
+    ):
         grouped[comment.interaction_id].append(comment)
     return grouped
 
 
 def comment_list(*, user: User, interaction: Interaction) -> QuerySet[Comment]:
-    return Comment.objects.filter(interaction=interaction, workspace_id=user.workspace_id) \
-        .select_related("author").order_by("created_at", "id")
+    return (
+        scoped(Comment, user=user)
+        .filter(interaction=interaction)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
 
 
 def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
@@ -95,11 +117,12 @@ def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, A
 
 
 def tasks_open_rows(*, person_id: int) -> list[dict[str, Any]]:
-    return list(
+    rows = (
         Task.objects.filter(person_id=person_id, status=Task.Status.OPEN)
         .order_by("due_at", "id")
         .values("id", "title", "due_at", "assignee_id", "status")[:50]
     )
+    return [dict(row) for row in rows]
 
 
 def task_visibility_q(user: User) -> Q:
@@ -132,11 +155,12 @@ def task_get(*, user: User, task_id: int) -> Task:
 
 def tasks_my_open(*, user: User) -> QuerySet[Task]:
     """My open tasks, overdue first then by due time."""
-    return (
-        task_list(user=user, filters={"assignee_id": user.pk, "status": Task.Status.OPEN})
-        .order_by("due_at", "id")
-    )
+    return task_list(
+        user=user, filters={"assignee_id": user.pk, "status": Task.Status.OPEN}
+    ).order_by("due_at", "id")
 
 
 def tasks_my_overdue(*, user: User) -> QuerySet[Task]:
-    return task_list(user=user, filters={"assignee_id": user.pk, "overdue": True}).order_by("due_at")
+    return task_list(user=user, filters={"assignee_id": user.pk, "overdue": True}).order_by(
+        "due_at"
+    )

@@ -15,11 +15,23 @@ from klient.activities.models import Comment, Interaction, Task
 from klient.contacts.models import Organization, Person
 from klient.core.errors import PermissionDenied, ValidationFailed
 from klient.core.models import Role, User
-from klient.core.services import audit_record, model_apply_changes, require_write
+from klient.core.services import (
+    actor_workspace_id,
+    audit_record,
+    model_apply_changes,
+    require_write,
+)
 
 MENTION = re.compile(r"(?<![\w@.])@([\w.\-]+)", re.UNICODE)
-INTERACTION_FIELDS = ("kind", "direction", "channel", "occurred_at", "duration_seconds",
-                      "subject", "body")
+INTERACTION_FIELDS = (
+    "kind",
+    "direction",
+    "channel",
+    "occurred_at",
+    "duration_seconds",
+    "subject",
+    "body",
+)
 TASK_FIELDS = ("title", "description", "assignee_id", "due_at")
 
 
@@ -30,13 +42,15 @@ def _check_subject(actor: User, person: Person | None, organization: Organizatio
             fields={"person_id": _("This field is required.")},
         )
     for record in (person, organization):
-        if record is not None and record.workspace_id != actor.workspace_id:
+        if record is not None and record.workspace_id != actor_workspace_id(actor):
             raise ValidationFailed(fields={"person_id": _("Unknown record.")})
 
 
 def _check_choices(data: Mapping[str, Any]) -> None:
     if "kind" in data and data["kind"] not in Interaction.Kind.values:
-        raise ValidationFailed(fields={"kind": _("Unknown value “%(value)s”.") % {"value": data["kind"]}})
+        raise ValidationFailed(
+            fields={"kind": _("Unknown value “%(value)s”.") % {"value": data["kind"]}}
+        )
     if "direction" in data and data["direction"] not in Interaction.Direction.values:
         raise ValidationFailed(
             fields={"direction": _("Unknown value “%(value)s”.") % {"value": data["direction"]}}
@@ -67,30 +81,48 @@ def interaction_create(
     _check_subject(actor, person, organization)
     if idempotency_key:
         existing = Interaction.objects.filter(
-            workspace_id=actor.workspace_id, idempotency_key=idempotency_key
+            workspace_id=actor_workspace_id(actor), idempotency_key=idempotency_key
         ).first()
         if existing is not None:
             return existing
     if organization is None and person is not None:
-        primary = person.affiliations.filter(is_primary=True).values_list(
-            "organization_id", flat=True).first()
+        primary = (
+            person.affiliations.filter(is_primary=True)
+            .values_list("organization_id", flat=True)
+            .first()
+        )
         organization_id = primary
     else:
         organization_id = organization.pk if organization else None
     try:
         with transaction.atomic():
             interaction = Interaction.objects.create(
-                workspace_id=actor.workspace_id, kind=kind, direction=direction, channel=channel,
-                occurred_at=occurred_at or timezone.now(), duration_seconds=duration_seconds,
-                author=actor, team_id=(person or organization).team_id,  # type: ignore[union-attr]
-                subject=subject[:300], body=body, person=person,
-                organization_id=organization_id, idempotency_key=idempotency_key or None,
+                workspace_id=actor_workspace_id(actor),
+                kind=kind,
+                direction=direction,
+                channel=channel,
+                occurred_at=occurred_at or timezone.now(),
+                duration_seconds=duration_seconds,
+                author=actor,
+                team_id=(person or organization).team_id,  # type: ignore[union-attr]
+                subject=subject[:300],
+                body=body,
+                person=person,
+                organization_id=organization_id,
+                idempotency_key=idempotency_key or None,
             )
     except IntegrityError:
         # A concurrent call with the same key won the race: return its row.
-        return Interaction.objects.get(workspace_id=actor.workspace_id, idempotency_key=idempotency_key)
-    audit_record(workspace=actor.workspace_id or 0, actor=actor, action="interaction.create",
-                 instance=interaction, changes={"kind": (None, kind), "subject": (None, subject)})
+        return Interaction.objects.get(
+            workspace_id=actor_workspace_id(actor), idempotency_key=idempotency_key
+        )
+    audit_record(
+        workspace=actor_workspace_id(actor) or 0,
+        actor=actor,
+        action="interaction.create",
+        instance=interaction,
+        changes={"kind": (None, kind), "subject": (None, subject)},
+    )
     return interaction
 
 
@@ -113,8 +145,13 @@ def interaction_update(
     changes = model_apply_changes(instance=interaction, data=data, fields=INTERACTION_FIELDS)
     if changes:
         interaction.save()
-        audit_record(workspace=interaction.workspace_id, actor=actor, action="interaction.update",
-                     instance=interaction, changes=changes)
+        audit_record(
+            workspace=interaction.workspace_id,
+            actor=actor,
+            action="interaction.update",
+            instance=interaction,
+            changes=changes,
+        )
     return interaction
 
 
@@ -122,8 +159,13 @@ def interaction_update(
 def interaction_delete(*, actor: User, interaction: Interaction) -> None:
     require_write(actor)
     _require_author_or_lead(actor, interaction.author_id)
-    audit_record(workspace=interaction.workspace_id, actor=actor, action="interaction.delete",
-                 instance=interaction, changes={"subject": (interaction.subject, None)})
+    audit_record(
+        workspace=interaction.workspace_id,
+        actor=actor,
+        action="interaction.delete",
+        instance=interaction,
+        changes={"subject": (interaction.subject, None)},
+    )
     interaction.delete()
 
 
@@ -132,7 +174,7 @@ def mentioned_users(*, actor: User, body: str) -> list[User]:
     names = {match.group(1).rstrip(".").lower() for match in MENTION.finditer(body)}
     if not names:
         return []
-    users = User.objects.filter(workspace_id=actor.workspace_id, is_active=True)
+    users = User.objects.filter(workspace_id=actor_workspace_id(actor), is_active=True)
     return [user for user in users.filter(username__in=names)] + [
         user for user in users.exclude(username__in=names) if user.username.lower() in names
     ]
@@ -153,8 +195,13 @@ def comment_create(*, actor: User, interaction: Interaction, body: str) -> Comme
     if mentioned:
         comment.mentioned_users.set(mentioned)
         comment_notify_mentions.enqueue(comment_id=comment.pk)
-    audit_record(workspace=interaction.workspace_id, actor=actor, action="comment.create",
-                 instance=comment, changes={"body": (None, body[:200])})
+    audit_record(
+        workspace=interaction.workspace_id,
+        actor=actor,
+        action="comment.create",
+        instance=comment,
+        changes={"body": (None, body[:200])},
+    )
     return comment
 
 
@@ -174,20 +221,31 @@ def task_create(
     if not title.strip():
         raise ValidationFailed(fields={"title": _("This field is required.")})
     assignee = assignee or actor
-    if assignee.workspace_id != actor.workspace_id:
+    if assignee.workspace_id != actor_workspace_id(actor):
         raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
     for record in (person, organization, interaction):
-        if record is not None and record.workspace_id != actor.workspace_id:
+        if record is not None and record.workspace_id != actor_workspace_id(actor):
             raise ValidationFailed(fields={"person_id": _("Unknown record.")})
     subject = person or organization
     task = Task.objects.create(
-        workspace_id=actor.workspace_id, title=title.strip()[:300], description=description,
-        assignee=assignee, created_by=actor, due_at=due_at, person=person,
-        organization=organization, interaction=interaction,
+        workspace_id=actor_workspace_id(actor),
+        title=title.strip()[:300],
+        description=description,
+        assignee=assignee,
+        created_by=actor,
+        due_at=due_at,
+        person=person,
+        organization=organization,
+        interaction=interaction,
         team_id=subject.team_id if subject is not None else None,
     )
-    audit_record(workspace=task.workspace_id, actor=actor, action="task.create", instance=task,
-                 changes={"title": (None, task.title), "assignee_id": (None, assignee.pk)})
+    audit_record(
+        workspace=task.workspace_id,
+        actor=actor,
+        action="task.create",
+        instance=task,
+        changes={"title": (None, task.title), "assignee_id": (None, assignee.pk)},
+    )
     if assignee.pk != actor.pk:
         from klient.activities.jobs import task_notify_assignee
 
@@ -203,23 +261,33 @@ def task_update(*, actor: User, task: Task, data: Mapping[str, Any]) -> Task:
         raise ValidationFailed(fields={key: _("Unknown field.") for key in unknown})
     if "title" in data and not str(data["title"]).strip():
         raise ValidationFailed(fields={"title": _("This field is required.")})
-    if data.get("assignee_id") and not User.objects.filter(
-        pk=data["assignee_id"], workspace_id=actor.workspace_id
-    ).exists():
+    if (
+        data.get("assignee_id")
+        and not User.objects.filter(
+            pk=data["assignee_id"], workspace_id=actor_workspace_id(actor)
+        ).exists()
+    ):
         raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
     changes = model_apply_changes(instance=task, data=data, fields=TASK_FIELDS)
     if "status" in data:
         changes.update(_task_status_apply(task, data["status"]))
     if changes:
         task.save()
-        audit_record(workspace=task.workspace_id, actor=actor, action="task.update", instance=task,
-                     changes=changes)
+        audit_record(
+            workspace=task.workspace_id,
+            actor=actor,
+            action="task.update",
+            instance=task,
+            changes=changes,
+        )
     return task
 
 
 def _task_status_apply(task: Task, status: str) -> dict[str, tuple[Any, Any]]:
     if status not in Task.Status.values:
-        raise ValidationFailed(fields={"status": _("Unknown value “%(value)s”.") % {"value": status}})
+        raise ValidationFailed(
+            fields={"status": _("Unknown value “%(value)s”.") % {"value": status}}
+        )
     if task.status == status:
         return {}
     before = task.status
@@ -233,10 +301,11 @@ def task_complete(*, actor: User, task: Task) -> Task:
 
 
 def activities_reassign_person(*, from_person_id: int, to_person_id: int) -> dict[str, int]:
-    """Move a merged person's timeline and tasks to the surviving record (inside its transaction)."""
+    """Move a merged person's timeline and tasks to the surviving record."""
     return {
         "interactions": Interaction.objects.filter(person_id=from_person_id).update(
-            person_id=to_person_id),
+            person_id=to_person_id
+        ),
         "tasks": Task.objects.filter(person_id=from_person_id).update(person_id=to_person_id),
     }
 
@@ -247,6 +316,11 @@ def task_delete(*, actor: User, task: Task) -> None:
     require_write(actor)
     if actor.pk != task.assignee_id:
         _require_author_or_lead(actor, task.created_by_id)
-    audit_record(workspace=task.workspace_id, actor=actor, action="task.delete", instance=task,
-                 changes={"title": (task.title, None)})
+    audit_record(
+        workspace=task.workspace_id,
+        actor=actor,
+        action="task.delete",
+        instance=task,
+        changes={"title": (task.title, None)},
+    )
     task.delete()

@@ -32,7 +32,9 @@ class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -43,15 +45,25 @@ class OwnedRecord(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("team"),
     )
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=16, choices=LifecycleStage.choices,
+        _("lifecycle stage"),
+        max_length=16,
+        choices=LifecycleStage.choices,
         default=LifecycleStage.LEAD,
     )
     segment = models.CharField(_("segment"), max_length=60, blank=True, default="")
@@ -109,7 +121,9 @@ class Person(OwnedRecord):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"),
+            models.Index(
+                fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"
+            ),
             models.Index(fields=["workspace", "-updated_at"], name="person_ws_updated_idx"),
         ]
 

@@ -36,7 +36,9 @@ def email_normalize(raw: str) -> str:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise InvalidValue(_("“%(value)s” is not a valid email address.") % {"value": email}) from exc
+        raise InvalidValue(
+            _("“%(value)s” is not a valid email address.") % {"value": email}
+        ) from exc
     local, _sep, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}".lower()
 

@@ -17,6 +17,7 @@ from klient.contacts.models import (
     Person,
     PhoneNumber,
     SavedList,
+    Tag,
 )
 from klient.contacts.normalize import search_terms
 from klient.core.errors import NotFound
@@ -24,8 +25,16 @@ from klient.core.models import User
 from klient.core.selectors import scoped, visibility_q
 
 # Filters a dynamic segment may store; the same keys the list view and API accept.
-PERSON_FILTER_KEYS = ("q", "owner_id", "team_id", "tag", "lifecycle_stage", "segment",
-                      "organization_id", "preferred_channel")
+PERSON_FILTER_KEYS = (
+    "q",
+    "owner_id",
+    "team_id",
+    "tag",
+    "lifecycle_stage",
+    "segment",
+    "organization_id",
+    "preferred_channel",
+)
 
 
 def _fts_match(terms: list[str]) -> str:
@@ -52,10 +61,12 @@ def search_filter(table: str, query: str) -> Q | None:
         q = Q()
         if long_terms:
             if connection.vendor == "sqlite":
-                q &= Q(id__in=RawSQL(
-                    f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s",
-                    [_fts_match(long_terms)],
-                ))
+                q &= Q(
+                    id__in=RawSQL(
+                        f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s",
+                        [_fts_match(long_terms)],
+                    )
+                )
             else:
                 for term in long_terms:
                     q &= Q(search_text__contains=term)
@@ -103,12 +114,16 @@ def person_get(*, user: User, person_id: int) -> Person:
     if person is None:
         raise NotFound(_("Person not found."))
     if person.merged_into_id is not None:
-        raise NotFound(_("This person was merged into another record."),
-                       fields={"merged_into": str(person.merged_into_id)})
+        raise NotFound(
+            _("This person was merged into another record."),
+            fields={"merged_into": str(person.merged_into_id)},
+        )
     return person
 
 
-def organization_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Organization]:
+def organization_list(
+    *, user: User, filters: dict[str, Any] | None = None
+) -> QuerySet[Organization]:
     rows = scoped(Organization, user=user).filter(visibility_q(user)).select_related("owner")
     filters = filters or {}
     if found := search_filter("contacts_organization", filters.get("q") or ""):
@@ -172,8 +187,11 @@ def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
     colleagues = visible.filter(
         affiliations__organization_id__in=person.affiliations.values("organization_id")
     ).values_list("pk", "first_name", "last_name")
-    same_name = [pk for pk, first, last in colleagues
-                 if person.last_name and (first.casefold(), last.casefold()) == name]
+    same_name = [
+        pk
+        for pk, first, last in colleagues
+        if person.last_name and (first.casefold(), last.casefold()) == name
+    ]
     return visible.filter(
         Q(emails__email__in=emails) | Q(phones__number__in=phones) | Q(pk__in=same_name)
     ).distinct()
@@ -207,17 +225,36 @@ def person_360(*, user: User, person_id: int, timeline_limit: int = 20) -> dict[
     person_rows = list(
         scoped(Person, user=user)
         .filter(visibility_q(user), pk=person_id, merged_into__isnull=True)
-        .values("id", "first_name", "last_name", "middle_name", "full_name", "title",
-                "lifecycle_stage", "segment", "preferred_channel", "preferred_language",
-                "owner_id", "team_id", "created_at", "updated_at")
+        .values(
+            "id",
+            "first_name",
+            "last_name",
+            "middle_name",
+            "full_name",
+            "title",
+            "lifecycle_stage",
+            "segment",
+            "preferred_channel",
+            "preferred_language",
+            "owner_id",
+            "team_id",
+            "created_at",
+            "updated_at",
+        )
     )
     if not person_rows:
         raise NotFound(_("Person not found."))
-    data: dict[str, Any] = person_rows[0]
-    data["emails"] = list(EmailAddress.objects.filter(person_id=person_id)
-                          .order_by("-is_primary", "id").values_list("email", flat=True))
-    data["phones"] = list(PhoneNumber.objects.filter(person_id=person_id)
-                          .order_by("-is_primary", "id").values_list("number", flat=True))
+    data: dict[str, Any] = dict(person_rows[0])
+    data["emails"] = list(
+        EmailAddress.objects.filter(person_id=person_id)
+        .order_by("-is_primary", "id")
+        .values_list("email", flat=True)
+    )
+    data["phones"] = list(
+        PhoneNumber.objects.filter(person_id=person_id)
+        .order_by("-is_primary", "id")
+        .values_list("number", flat=True)
+    )
     data["organizations"] = list(
         Affiliation.objects.filter(person_id=person_id)
         .order_by("-is_primary", "id")
@@ -228,3 +265,16 @@ def person_360(*, user: User, person_id: int, timeline_limit: int = 20) -> dict[
     data["timeline"] = person_timeline_rows(person_id=person_id, limit=timeline_limit)
     data["open_tasks"] = tasks_open_rows(person_id=person_id)
     return data
+
+
+def tag_names(*, user: User) -> list[str]:
+    """Tag names of the workspace for filter menus; bounded."""
+    return list(scoped(Tag, user=user).order_by("name").values_list("name", flat=True)[:300])
+
+
+def segment_names(*, user: User) -> list[str]:
+    """Segments in use on visible people, for filter menus; bounded."""
+    return list(
+        person_list(user=user).exclude(segment="").order_by("segment")
+        .values_list("segment", flat=True).distinct()[:100]
+    )

@@ -32,15 +32,38 @@ from klient.contacts.normalize import (
 )
 from klient.core.errors import NotFound
 from klient.core.models import Team, User
-from klient.core.services import audit_record, model_apply_changes, require_write
+from klient.core.services import (
+    actor_workspace_id,
+    audit_record,
+    model_apply_changes,
+    require_write,
+)
 
 PERSON_FIELDS = (
-    "first_name", "last_name", "middle_name", "title", "lifecycle_stage", "segment",
-    "preferred_channel", "preferred_language", "owner_id", "team_id",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "title",
+    "lifecycle_stage",
+    "segment",
+    "preferred_channel",
+    "preferred_language",
+    "owner_id",
+    "team_id",
 )
 ORGANIZATION_FIELDS = (
-    "name", "legal_name", "tax_id", "website", "industry", "email", "phone", "address",
-    "lifecycle_stage", "segment", "owner_id", "team_id",
+    "name",
+    "legal_name",
+    "tax_id",
+    "website",
+    "industry",
+    "email",
+    "phone",
+    "address",
+    "lifecycle_stage",
+    "segment",
+    "owner_id",
+    "team_id",
 )
 
 
@@ -101,10 +124,16 @@ def _validate_person(data: Mapping[str, Any]) -> None:
 def _check_owner_team(actor: User, data: Mapping[str, Any]) -> None:
     """Owner and team must belong to the actor's workspace (no cross-workspace links)."""
     owner_id = data.get("owner_id")
-    if owner_id and not User.objects.filter(pk=owner_id, workspace_id=actor.workspace_id).exists():
+    if (
+        owner_id
+        and not User.objects.filter(pk=owner_id, workspace_id=actor_workspace_id(actor)).exists()
+    ):
         raise InvalidContactData(fields={"owner_id": _("Unknown user.")})
     team_id = data.get("team_id")
-    if team_id and not Team.objects.filter(pk=team_id, workspace_id=actor.workspace_id).exists():
+    if (
+        team_id
+        and not Team.objects.filter(pk=team_id, workspace_id=actor_workspace_id(actor)).exists()
+    ):
         raise InvalidContactData(fields={"team_id": _("Unknown team.")})
 
 
@@ -120,12 +149,12 @@ def person_search_text_refresh(person: Person) -> None:
     )
     person.primary_email = emails[0] if emails else ""
     person.primary_phone = phones[0] if phones else ""
-    person.search_text = search_text_build(
-        names=[person.full_name], emails=emails, phones=phones
-    )
+    person.search_text = search_text_build(names=[person.full_name], emails=emails, phones=phones)
     Person.objects.filter(pk=person.pk).update(
-        full_name=person.full_name, primary_email=person.primary_email,
-        primary_phone=person.primary_phone, search_text=person.search_text,
+        full_name=person.full_name,
+        primary_email=person.primary_email,
+        primary_phone=person.primary_phone,
+        search_text=person.search_text,
     )
 
 
@@ -133,9 +162,11 @@ def _set_emails(person: Person, emails: list[str]) -> None:
     person.emails.exclude(email__in=emails).delete()
     existing = set(person.emails.values_list("email", flat=True))
     EmailAddress.objects.bulk_create(
-        EmailAddress(workspace_id=person.workspace_id, person=person, email=email,
-                     is_primary=index == 0)
-        for index, email in enumerate(emails) if email not in existing
+        EmailAddress(
+            workspace_id=person.workspace_id, person=person, email=email, is_primary=index == 0
+        )
+        for index, email in enumerate(emails)
+        if email not in existing
     )
 
 
@@ -143,16 +174,18 @@ def _set_phones(person: Person, phones: list[str]) -> None:
     person.phones.exclude(number__in=phones).delete()
     existing = set(person.phones.values_list("number", flat=True))
     PhoneNumber.objects.bulk_create(
-        PhoneNumber(workspace_id=person.workspace_id, person=person, number=phone,
-                    is_primary=index == 0)
-        for index, phone in enumerate(phones) if phone not in existing
+        PhoneNumber(
+            workspace_id=person.workspace_id, person=person, number=phone, is_primary=index == 0
+        )
+        for index, phone in enumerate(phones)
+        if phone not in existing
     )
 
 
 def tags_resolve(*, actor: User, names: Iterable[str]) -> list[Tag]:
     tags = []
     for name in {n.strip()[:60] for n in names if n and n.strip()}:
-        tag, _created = Tag.objects.get_or_create(workspace_id=actor.workspace_id, name=name)
+        tag, _created = Tag.objects.get_or_create(workspace_id=actor_workspace_id(actor), name=name)
         tags.append(tag)
     return tags
 
@@ -187,33 +220,45 @@ def person_create(
     organization = None
     if organization_id is not None:
         organization = Organization.objects.filter(
-            pk=organization_id, workspace_id=actor.workspace_id
+            pk=organization_id, workspace_id=actor_workspace_id(actor)
         ).first()
         if organization is None:
             raise InvalidContactData(fields={"organization_id": _("Unknown organization.")})
+        _choice_check("organization_role", organization_role, Affiliation.Role.values)
     fields.setdefault("owner_id", actor.pk)
     if "team_id" not in fields:
         fields["team_id"] = _default_team_id(actor)
     person = Person.objects.create(
-        workspace_id=actor.workspace_id,
-        first_name=first_name.strip(), last_name=last_name.strip(), middle_name=middle_name.strip(),
-        full_name=full_name_join(first_name=first_name, last_name=last_name, middle_name=middle_name),
+        workspace_id=actor_workspace_id(actor),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        middle_name=middle_name.strip(),
+        full_name=full_name_join(
+            first_name=first_name, last_name=last_name, middle_name=middle_name
+        ),
         **fields,
     )
     _set_emails(person, clean_emails)
     _set_phones(person, clean_phones)
     if organization is not None:
         Affiliation.objects.create(
-            workspace_id=actor.workspace_id, person=person, organization=organization,
-            role=organization_role, is_primary=True,
+            workspace_id=actor_workspace_id(actor),
+            person=person,
+            organization=organization,
+            role=organization_role,
+            is_primary=True,
         )
     if tags:
         person.tags.set(tags_resolve(actor=actor, names=tags))
     person_search_text_refresh(person)
     audit_record(
-        workspace=actor.workspace_id or 0, actor=actor, action="person.create", instance=person,
+        workspace=actor_workspace_id(actor) or 0,
+        actor=actor,
+        action="person.create",
+        instance=person,
         changes={
-            "full_name": (None, person.full_name), "emails": (None, clean_emails),
+            "full_name": (None, person.full_name),
+            "emails": (None, clean_emails),
             "phones": (None, clean_phones),
         },
     )
@@ -221,9 +266,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(
-    *, actor: User, person: Person, data: Mapping[str, Any]
-) -> Person:
+def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Person:
     """Change the given fields; `emails`, `phones`, `tags` replace the whole set when present."""
     require_write(actor)
     allowed = set(PERSON_FIELDS) | {"emails", "phones", "tags"}
@@ -260,16 +303,26 @@ def person_update(
             changes["tags"] = (before_tags, sorted(t.name for t in new_tags))
     if changes:
         person_search_text_refresh(person)
-        audit_record(workspace=person.workspace_id, actor=actor, action="person.update",
-                     instance=person, changes=changes)
+        audit_record(
+            workspace=person.workspace_id,
+            actor=actor,
+            action="person.update",
+            instance=person,
+            changes=changes,
+        )
     return person
 
 
 @transaction.atomic
 def person_delete(*, actor: User, person: Person) -> None:
     require_write(actor)
-    audit_record(workspace=person.workspace_id, actor=actor, action="person.delete",
-                 instance=person, changes={"full_name": (person.full_name, None)})
+    audit_record(
+        workspace=person.workspace_id,
+        actor=actor,
+        action="person.delete",
+        instance=person,
+        changes={"full_name": (person.full_name, None)},
+    )
     person.delete()
 
 
@@ -288,13 +341,18 @@ def organization_create(
     fields.setdefault("owner_id", actor.pk)
     if "team_id" not in fields:
         fields["team_id"] = _default_team_id(actor)
-    organization = Organization(workspace_id=actor.workspace_id, name=name.strip(), **fields)
+    organization = Organization(workspace_id=actor_workspace_id(actor), name=name.strip(), **fields)
     organization.search_text = _organization_search_text(organization)
     organization.save()
     if tags:
         organization.tags.set(tags_resolve(actor=actor, names=tags))
-    audit_record(workspace=organization.workspace_id, actor=actor, action="organization.create",
-                 instance=organization, changes={"name": (None, organization.name)})
+    audit_record(
+        workspace=organization.workspace_id,
+        actor=actor,
+        action="organization.create",
+        instance=organization,
+        changes={"name": (None, organization.name)},
+    )
     return organization
 
 
@@ -316,7 +374,8 @@ def _organization_normalize(actor: User, fields: dict[str, Any]) -> None:
 def _organization_search_text(organization: Organization) -> str:
     return search_text_build(
         names=[organization.name, organization.legal_name, organization.tax_id],
-        emails=[organization.email], phones=[organization.phone],
+        emails=[organization.email],
+        phones=[organization.phone],
     )
 
 
@@ -343,16 +402,26 @@ def organization_update(
     if changes:
         organization.search_text = _organization_search_text(organization)
         organization.save()
-        audit_record(workspace=organization.workspace_id, actor=actor,
-                     action="organization.update", instance=organization, changes=changes)
+        audit_record(
+            workspace=organization.workspace_id,
+            actor=actor,
+            action="organization.update",
+            instance=organization,
+            changes=changes,
+        )
     return organization
 
 
 @transaction.atomic
 def organization_delete(*, actor: User, organization: Organization) -> None:
     require_write(actor)
-    audit_record(workspace=organization.workspace_id, actor=actor, action="organization.delete",
-                 instance=organization, changes={"name": (organization.name, None)})
+    audit_record(
+        workspace=organization.workspace_id,
+        actor=actor,
+        action="organization.delete",
+        instance=organization,
+        changes={"name": (organization.name, None)},
+    )
     organization.delete()
 
 
@@ -365,12 +434,18 @@ def affiliation_set(
         raise InvalidContactData(fields={"role": _("Unknown value “%(value)s”.") % {"value": role}})
     if person.workspace_id != organization.workspace_id:
         raise NotFound(_("Organization not found."))
-    affiliation, created = Affiliation.objects.update_or_create(
-        person=person, organization=organization,
+    affiliation, _created = Affiliation.objects.update_or_create(
+        person=person,
+        organization=organization,
         defaults={"workspace_id": person.workspace_id, "role": role, "job_title": job_title},
     )
-    audit_record(workspace=person.workspace_id, actor=actor, action="affiliation.set",
-                 instance=person, changes={"organization": (None, organization.pk), "role": (None, role)})
+    audit_record(
+        workspace=person.workspace_id,
+        actor=actor,
+        action="affiliation.set",
+        instance=person,
+        changes={"organization": (None, organization.pk), "role": (None, role)},
+    )
     return affiliation
 
 
@@ -379,13 +454,23 @@ def affiliation_remove(*, actor: User, person: Person, organization: Organizatio
     require_write(actor)
     deleted, _rows = Affiliation.objects.filter(person=person, organization=organization).delete()
     if deleted:
-        audit_record(workspace=person.workspace_id, actor=actor, action="affiliation.remove",
-                     instance=person, changes={"organization": (organization.pk, None)})
+        audit_record(
+            workspace=person.workspace_id,
+            actor=actor,
+            action="affiliation.remove",
+            instance=person,
+            changes={"organization": (organization.pk, None)},
+        )
 
 
 @transaction.atomic
 def consent_grant(
-    *, actor: User, person: Person, purpose: str, channel: str, source: str = "",
+    *,
+    actor: User,
+    person: Person,
+    purpose: str,
+    channel: str,
+    source: str = "",
     granted_at: datetime | None = None,
 ) -> Consent:
     require_write(actor)
@@ -393,11 +478,20 @@ def consent_grant(
     if not purpose.strip():
         raise InvalidContactData(fields={"purpose": _("This field is required.")})
     consent = Consent.objects.create(
-        workspace_id=person.workspace_id, person=person, purpose=purpose.strip(), channel=channel,
-        source=source, granted_at=granted_at or timezone.now(),
+        workspace_id=person.workspace_id,
+        person=person,
+        purpose=purpose.strip(),
+        channel=channel,
+        source=source,
+        granted_at=granted_at or timezone.now(),
     )
-    audit_record(workspace=person.workspace_id, actor=actor, action="consent.grant", instance=person,
-                 changes={"consent": (None, f"{purpose}/{channel}")})
+    audit_record(
+        workspace=person.workspace_id,
+        actor=actor,
+        action="consent.grant",
+        instance=person,
+        changes={"consent": (None, f"{purpose}/{channel}")},
+    )
     return consent
 
 
@@ -407,16 +501,29 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
-        audit_record(workspace=consent.workspace_id, actor=actor, action="consent.withdraw",
-                     instance=consent.person,
-                     changes={"consent": (f"{consent.purpose}/{consent.channel}", None)})
+        audit_record(
+            workspace=consent.workspace_id,
+            actor=actor,
+            action="consent.withdraw",
+            instance=consent.person,
+            changes={"consent": (f"{consent.purpose}/{consent.channel}", None)},
+        )
     return consent
 
 
 def _fill_empty(primary: Person, duplicate: Person) -> dict[str, tuple[Any, Any]]:
     changes: dict[str, tuple[Any, Any]] = {}
-    for field in ("first_name", "last_name", "middle_name", "title", "segment",
-                  "preferred_channel", "preferred_language", "owner_id", "team_id"):
+    for field in (
+        "first_name",
+        "last_name",
+        "middle_name",
+        "title",
+        "segment",
+        "preferred_channel",
+        "preferred_language",
+        "owner_id",
+        "team_id",
+    ):
         if not getattr(primary, field) and getattr(duplicate, field):
             changes[field] = (getattr(primary, field), getattr(duplicate, field))
             setattr(primary, field, getattr(duplicate, field))
@@ -460,17 +567,31 @@ def person_merge(*, actor: User, primary: Person, duplicate: Person) -> Person:
     )
     person_search_text_refresh(primary)
     changes.update({"merged_from": (None, duplicate.pk), "moved": (None, moved)})
-    audit_record(workspace=primary.workspace_id, actor=actor, action="person.merge",
-                 instance=primary, changes=changes)
-    audit_record(workspace=primary.workspace_id, actor=actor, action="person.merged_into",
-                 instance=duplicate, changes={"merged_into": (None, primary.pk)})
+    audit_record(
+        workspace=primary.workspace_id,
+        actor=actor,
+        action="person.merge",
+        instance=primary,
+        changes=changes,
+    )
+    audit_record(
+        workspace=primary.workspace_id,
+        actor=actor,
+        action="person.merged_into",
+        instance=duplicate,
+        changes={"merged_into": (None, primary.pk)},
+    )
     return primary
 
 
 @transaction.atomic
 def saved_list_create(
-    *, actor: User, name: str, kind: str = SavedList.Kind.STATIC,
-    filters: Mapping[str, Any] | None = None, person_ids: Iterable[int] = (),
+    *,
+    actor: User,
+    name: str,
+    kind: str = SavedList.Kind.STATIC,
+    filters: Mapping[str, Any] | None = None,
+    person_ids: Iterable[int] = (),
 ) -> SavedList:
     require_write(actor)
     if not name.strip():
@@ -478,15 +599,26 @@ def saved_list_create(
     if kind not in SavedList.Kind.values:
         raise InvalidContactData(fields={"kind": _("Unknown value “%(value)s”.") % {"value": kind}})
     saved = SavedList.objects.create(
-        workspace_id=actor.workspace_id, owner=actor, name=name.strip(), kind=kind,
+        workspace_id=actor_workspace_id(actor),
+        owner=actor,
+        name=name.strip(),
+        kind=kind,
         filters=dict(filters or {}),
     )
     if kind == SavedList.Kind.STATIC:
-        ids = list(Person.objects.filter(workspace_id=actor.workspace_id, pk__in=list(person_ids))
-                   .values_list("pk", flat=True))
+        ids = list(
+            Person.objects.filter(
+                workspace_id=actor_workspace_id(actor), pk__in=list(person_ids)
+            ).values_list("pk", flat=True)
+        )
         saved.members.add(*ids)
-    audit_record(workspace=saved.workspace_id, actor=actor, action="saved_list.create",
-                 instance=saved, changes={"name": (None, saved.name), "kind": (None, kind)})
+    audit_record(
+        workspace=saved.workspace_id,
+        actor=actor,
+        action="saved_list.create",
+        instance=saved,
+        changes={"name": (None, saved.name), "kind": (None, kind)},
+    )
     return saved
 
 
@@ -495,9 +627,17 @@ def saved_list_add(*, actor: User, saved_list: SavedList, person_ids: Iterable[i
     require_write(actor)
     if saved_list.kind != SavedList.Kind.STATIC:
         raise InvalidContactData(_("Members of a segment follow its filter; they cannot be added."))
-    ids = list(Person.objects.filter(workspace_id=saved_list.workspace_id, pk__in=list(person_ids))
-               .values_list("pk", flat=True))
+    ids = list(
+        Person.objects.filter(
+            workspace_id=saved_list.workspace_id, pk__in=list(person_ids)
+        ).values_list("pk", flat=True)
+    )
     saved_list.members.add(*ids)
-    audit_record(workspace=saved_list.workspace_id, actor=actor, action="saved_list.add",
-                 instance=saved_list, changes={"members": (None, ids)})
+    audit_record(
+        workspace=saved_list.workspace_id,
+        actor=actor,
+        action="saved_list.add",
+        instance=saved_list,
+        changes={"members": (None, ids)},
+    )
     return len(ids)

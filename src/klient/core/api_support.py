@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
@@ -243,3 +244,9 @@ def error_handlers_install(api: NinjaAPI) -> None:
 
 # Documented on every authenticated operation, so the OpenAPI schema names the error shape.
 ERROR_CODES = frozenset({400, 401, 403, 404, 409, 413, 422})
+
+
+@csrf_exempt  # a bearer-token client has no CSRF cookie; it still deserves the JSON 404
+def endpoint_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/v1/ path no route matched: the typed 404, not Django's HTML page."""
+    return error_response(status=404, code="not_found", message=_("No such endpoint."))

@@ -15,33 +15,157 @@ from klient.core.models import Role, User, Workspace
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin"
 
-RU_FIRST = ["Иван", "Алексей", "Дмитрий", "Сергей", "Андрей", "Михаил", "Ольга", "Анна",
-            "Мария", "Елена", "Наталья", "Татьяна", "Павел", "Екатерина", "Юлия", "Никита"]
-RU_LAST_M = ["Кузнецов", "Иванов", "Смирнов", "Попов", "Волков", "Соколов", "Лебедев",
-             "Козлов", "Новиков", "Морозов", "Петров", "Фёдоров", "Орлов", "Зайцев"]
-BG_FIRST = ["Георги", "Иван", "Димитър", "Николай", "Петър", "Мария", "Елена", "Десислава",
-            "Йордан", "Стефка", "Цветелина", "Христо", "Радостина", "Калоян"]
-BG_LAST_M = ["Иванов", "Георгиев", "Димитров", "Петров", "Николов", "Христов", "Стоянов",
-             "Тодоров", "Илиев", "Ангелов", "Маринов", "Колев"]
-EN_FIRST = ["James", "Emily", "Oliver", "Sophie", "Jack", "Charlotte", "Harry", "Amelia",
-            "George", "Grace", "Thomas", "Lucy"]
-EN_LAST = ["Smith", "Johnson", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Walker",
-           "Wright", "Hughes", "Green", "Hall"]
-RU_ORG = ["Логистик", "ТрансЛайн", "СеверСтрой", "Ромашка", "ВекторСофт", "Альфа-Груз",
-          "МедТех", "ЭкоПродукт", "Гранит", "Полярис", "Кедр", "Меридиан"]
-BG_ORG = ["Транспорт", "Балкан Логистик", "Витоша Софт", "Родопа Трейд", "Стара Планина",
-          "Черно Море Карго", "Тракия Агро", "Пирин Дизайн"]
-EN_ORG = ["Northwind", "Blue Harbor", "Greenfield", "Atlas Freight", "Brightline Studio",
-          "Oakridge Supplies", "Summit Analytics"]
+RU_FIRST = [
+    "Иван",
+    "Алексей",
+    "Дмитрий",
+    "Сергей",
+    "Андрей",
+    "Михаил",
+    "Ольга",
+    "Анна",
+    "Мария",
+    "Елена",
+    "Наталья",
+    "Татьяна",
+    "Павел",
+    "Екатерина",
+    "Юлия",
+    "Никита",
+]
+RU_LAST_M = [
+    "Кузнецов",
+    "Иванов",
+    "Смирнов",
+    "Попов",
+    "Волков",
+    "Соколов",
+    "Лебедев",
+    "Козлов",
+    "Новиков",
+    "Морозов",
+    "Петров",
+    "Фёдоров",
+    "Орлов",
+    "Зайцев",
+]
+BG_FIRST = [
+    "Георги",
+    "Иван",
+    "Димитър",
+    "Николай",
+    "Петър",
+    "Мария",
+    "Елена",
+    "Десислава",
+    "Йордан",
+    "Стефка",
+    "Цветелина",
+    "Христо",
+    "Радостина",
+    "Калоян",
+]
+BG_LAST_M = [
+    "Иванов",
+    "Георгиев",
+    "Димитров",
+    "Петров",
+    "Николов",
+    "Христов",
+    "Стоянов",
+    "Тодоров",
+    "Илиев",
+    "Ангелов",
+    "Маринов",
+    "Колев",
+]
+EN_FIRST = [
+    "James",
+    "Emily",
+    "Oliver",
+    "Sophie",
+    "Jack",
+    "Charlotte",
+    "Harry",
+    "Amelia",
+    "George",
+    "Grace",
+    "Thomas",
+    "Lucy",
+]
+EN_LAST = [
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Davies",
+    "Evans",
+    "Walker",
+    "Wright",
+    "Hughes",
+    "Green",
+    "Hall",
+]
+RU_ORG = [
+    "Логистик",
+    "ТрансЛайн",
+    "СеверСтрой",
+    "Ромашка",
+    "ВекторСофт",
+    "Альфа-Груз",
+    "МедТех",
+    "ЭкоПродукт",
+    "Гранит",
+    "Полярис",
+    "Кедр",
+    "Меридиан",
+]
+BG_ORG = [
+    "Транспорт",
+    "Балкан Логистик",
+    "Витоша Софт",
+    "Родопа Трейд",
+    "Стара Планина",
+    "Черно Море Карго",
+    "Тракия Агро",
+    "Пирин Дизайн",
+]
+EN_ORG = [
+    "Northwind",
+    "Blue Harbor",
+    "Greenfield",
+    "Atlas Freight",
+    "Brightline Studio",
+    "Oakridge Supplies",
+    "Summit Analytics",
+]
 SEGMENTS = ["SMB", "Mid-market", "Enterprise"]
 INDUSTRIES = ["logistics", "retail", "software", "construction", "design", "healthcare"]
 CALL_SUBJECTS = {
-    "ru": ["Обсудили условия доставки", "Запрос коммерческого предложения", "Жалоба на сроки",
-           "Уточнение по счёту", "Повторный заказ", "Перезвонить после обеда"],
-    "bg": ["Обсъдихме условията за доставка", "Запитване за оферта", "Оплакване за срока",
-           "Въпрос по фактурата", "Повторна поръчка"],
-    "en": ["Discussed delivery terms", "Asked for a quote", "Complaint about delays",
-           "Invoice question", "Repeat order", "Call back after lunch"],
+    "ru": [
+        "Обсудили условия доставки",
+        "Запрос коммерческого предложения",
+        "Жалоба на сроки",
+        "Уточнение по счёту",
+        "Повторный заказ",
+        "Перезвонить после обеда",
+    ],
+    "bg": [
+        "Обсъдихме условията за доставка",
+        "Запитване за оферта",
+        "Оплакване за срока",
+        "Въпрос по фактурата",
+        "Повторна поръчка",
+    ],
+    "en": [
+        "Discussed delivery terms",
+        "Asked for a quote",
+        "Complaint about delays",
+        "Invoice question",
+        "Repeat order",
+        "Call back after lunch",
+    ],
 }
 
 
@@ -73,21 +197,58 @@ def _phone(rng: random.Random, language: str) -> str:
 
 def _phone_candidate(rng: random.Random, language: str) -> str:
     if language == "ru":
-        return f"+7 (9{rng.randint(10, 99)}) {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+        code, head = rng.randint(10, 99), rng.randint(100, 999)
+        return f"+7 (9{code}) {head}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
     if language == "bg":
         return f"+359 88 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
     return f"+44 79{rng.randint(11, 99)} {rng.randint(100000, 999999)}"
 
 
 def _latin(text: str) -> str:
-    table = str.maketrans({
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts",
-        "ч": "ch", "ш": "sh", "щ": "sht", "ъ": "a", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-        "я": "ya", " ": "", "-": "",
-    })
+    table = str.maketrans(
+        {
+            "а": "a",
+            "б": "b",
+            "в": "v",
+            "г": "g",
+            "д": "d",
+            "е": "e",
+            "ё": "e",
+            "ж": "zh",
+            "з": "z",
+            "и": "i",
+            "й": "y",
+            "к": "k",
+            "л": "l",
+            "м": "m",
+            "н": "n",
+            "о": "o",
+            "п": "p",
+            "р": "r",
+            "с": "s",
+            "т": "t",
+            "у": "u",
+            "ф": "f",
+            "х": "h",
+            "ц": "ts",
+            "ч": "ch",
+            "ш": "sh",
+            "щ": "sht",
+            "ъ": "a",
+            "ы": "y",
+            "ь": "",
+            "э": "e",
+            "ю": "yu",
+            "я": "ya",
+            " ": "",
+            "-": "",
+        }
+    )
     return text.lower().translate(table)
+
+
+def _domain(organization_name: str) -> str:
+    return _latin(organization_name.split()[-1]).strip("«»")[:12] or "mail"
 
 
 def demo_exists() -> bool:
@@ -117,11 +278,20 @@ def demo_load(
     now = timezone.now()
     with transaction.atomic():
         workspace = workspace_create(name="Demo: ТрансЛогистик", slug=DEMO_SLUG)
-        teams = [team_create(workspace=workspace, name=name)
-                 for name in ("Морские перевозки", "Авиаперевозки", "Support")]
-        admin = user_create(workspace=workspace, username=DEMO_ADMIN, role=Role.ADMIN,
-                            password=admin_password, first_name="Анна", last_name="Админова",
-                            email="admin@demo.klient", language="ru")
+        teams = [
+            team_create(workspace=workspace, name=name)
+            for name in ("Морские перевозки", "Авиаперевозки", "Support")
+        ]
+        admin = user_create(
+            workspace=workspace,
+            username=DEMO_ADMIN,
+            role=Role.ADMIN,
+            password=admin_password,
+            first_name="Анна",
+            last_name="Админова",
+            email="admin@demo.klient",
+            language="ru",
+        )
         staff: list[User] = [admin]
         for username, role, first, last, team, language in (
             ("olga", Role.MANAGER, "Ольга", "Морозова", teams[0], "ru"),
@@ -131,11 +301,19 @@ def demo_load(
             ("james", Role.AGENT, "James", "Walker", teams[2], "en"),
             ("nina", Role.ANALYST, "Нина", "Орлова", None, "ru"),
         ):
-            staff.append(user_create(
-                workspace=workspace, username=username, role=role, password=admin_password,
-                first_name=first, last_name=last, email=f"{username}@demo.klient",
-                teams=[team] if team else [], language=language,
-            ))
+            staff.append(
+                user_create(
+                    workspace=workspace,
+                    username=username,
+                    role=role,
+                    password=admin_password,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@demo.klient",
+                    teams=[team] if team else [],
+                    language=language,
+                )
+            )
         writers = [user for user in staff if user.role != Role.ANALYST]
         progress("organizations")
         orgs = []
@@ -144,15 +322,22 @@ def demo_load(
             pool = {"ru": RU_ORG, "bg": BG_ORG, "en": EN_ORG}[language]
             prefix = {"ru": "ООО", "bg": "ЕООД", "en": "Ltd"}[language]
             base = f"{rng.choice(pool)} {index + 1}"
-            name = f"{prefix} «{base}»" if language == "ru" else (
-                f"{base} {prefix}" if language == "bg" else f"{base} {prefix}")
+            name = f"{prefix} «{base}»" if language == "ru" else f"{base} {prefix}"
             owner = rng.choice(writers)
-            orgs.append((language, organization_create(
-                actor=owner, name=name, tax_id=str(rng.randint(10**9, 10**10 - 1)),
-                industry=rng.choice(INDUSTRIES), segment=rng.choice(SEGMENTS),
-                lifecycle_stage=rng.choice(["lead", "prospect", "customer", "customer"]),
-                website=f"https://{_latin(base)}.example",
-            )))
+            orgs.append(
+                (
+                    language,
+                    organization_create(
+                        actor=owner,
+                        name=name,
+                        tax_id=str(rng.randint(10**9, 10**10 - 1)),
+                        industry=rng.choice(INDUSTRIES),
+                        segment=rng.choice(SEGMENTS),
+                        lifecycle_stage=rng.choice(["lead", "prospect", "customer", "customer"]),
+                        website=f"https://{_latin(base)}.example",
+                    ),
+                )
+            )
         progress("people")
         persons = []
         roles = Affiliation.Role.values
@@ -161,17 +346,29 @@ def demo_load(
             first, last = _name(rng, language)
             owner = rng.choice(writers)
             person = person_create(
-                actor=owner, first_name=first, last_name=last,
-                emails=[f"{_latin(first)}.{_latin(last)}{index}@{_latin(org.name.split()[-1])[:12] or 'mail'}.example"],
-                phones=[_phone(rng, language)], organization_id=org.pk,
-                organization_role=rng.choice(roles), lifecycle_stage=org.lifecycle_stage,
-                segment=org.segment, preferred_language=language,
+                actor=owner,
+                first_name=first,
+                last_name=last,
+                emails=[f"{_latin(first)}.{_latin(last)}{index}@{_domain(org.name)}.example"],
+                phones=[_phone(rng, language)],
+                organization_id=org.pk,
+                organization_role=rng.choice(roles),
+                lifecycle_stage=org.lifecycle_stage,
+                segment=org.segment,
+                preferred_language=language,
                 preferred_channel=rng.choice(["email", "phone", "messenger"]),
-                title=rng.choice(["Директор", "Менеджер по закупкам", "Бухгалтер", "CEO", "Логист"]),
+                title=rng.choice(
+                    ["Директор", "Менеджер по закупкам", "Бухгалтер", "CEO", "Логист"]
+                ),
             )
             if rng.random() < 0.6:
-                consent_grant(actor=owner, person=person, purpose="marketing", channel="email",
-                              source="web form")
+                consent_grant(
+                    actor=owner,
+                    person=person,
+                    purpose="marketing",
+                    channel="email",
+                    source="web form",
+                )
             persons.append((language, person))
         progress("interactions")
         kinds = ["call", "call", "email", "meeting", "note", "chat", "sms"]
@@ -180,22 +377,33 @@ def demo_load(
             author = rng.choice(writers)
             kind = rng.choice(kinds)
             interaction_create(
-                actor=author, kind=kind, person=person,
+                actor=author,
+                kind=kind,
+                person=person,
                 direction=rng.choice(["inbound", "outbound"]),
                 occurred_at=now - timedelta(minutes=rng.randint(5, 60 * 24 * 365)),
                 duration_seconds=rng.randint(30, 1800) if kind == "call" else None,
                 subject=rng.choice(CALL_SUBJECTS[language]),
-                body="", idempotency_key=f"demo:{index}",
+                body="",
+                idempotency_key=f"demo:{index}",
             )
         progress("tasks and comments")
-        for index in range(60):
+        for _index in range(60):
             _language, person = persons[rng.randrange(len(persons))]
             author = rng.choice(writers)
-            task_create(actor=author, title=rng.choice(
-                ["Перезвонить клиенту", "Отправить КП", "Изпрати оферта", "Send the contract"]),
-                assignee=rng.choice(writers), person=person,
-                due_at=now + timedelta(hours=rng.randint(-72, 240)))
+            task_create(
+                actor=author,
+                title=rng.choice(
+                    ["Перезвонить клиенту", "Отправить КП", "Изпрати оферта", "Send the contract"]
+                ),
+                assignee=rng.choice(writers),
+                person=person,
+                due_at=now + timedelta(hours=rng.randint(-72, 240)),
+            )
         for interaction in Interaction.objects.filter(workspace=workspace).order_by("-id")[:20]:
-            comment_create(actor=rng.choice(writers), interaction=interaction,
-                           body="@olga посмотри, пожалуйста / please take a look")
+            comment_create(
+                actor=rng.choice(writers),
+                interaction=interaction,
+                body="@olga посмотри, пожалуйста / please take a look",
+            )
     return workspace

@@ -95,8 +95,12 @@ def job(
         if name in _JOBS:
             raise RuntimeError(f"job {name!r} is declared twice")
         declared = Job(
-            name=name, func=func, retries=retries, retry_delay=retry_delay,
-            deadline=deadline, durable=durable,
+            name=name,
+            func=func,
+            retries=retries,
+            retry_delay=retry_delay,
+            deadline=deadline,
+            durable=durable,
         )
         _JOBS[name] = declared
         return declared
@@ -123,7 +127,11 @@ def outbox_dispatch(*, outbox_id: int) -> None:
 
 def outbox_sweep(*, older_than_seconds: int | None = None) -> int:
     """Dispatch again every pending job not dispatched (or not finished) recently."""
-    wait = settings.KLIENT_OUTBOX_REDISPATCH_AFTER if older_than_seconds is None else older_than_seconds
+    wait = (
+        settings.KLIENT_OUTBOX_REDISPATCH_AFTER
+        if older_than_seconds is None
+        else older_than_seconds
+    )
     cutoff = timezone.now() - timedelta(seconds=wait)
     stale = OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).filter(
         dispatched_at__isnull=True, created_at__lte=cutoff

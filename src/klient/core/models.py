@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +14,9 @@ class Workspace(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     default_language = models.CharField(max_length=8, default="en")
     default_region = models.CharField(
-        _("default phone region"), max_length=2, default="RU",
+        _("default phone region"),
+        max_length=2,
+        default="RU",
         help_text=_("Phones written without a country code are read in this region."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,7 +57,7 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
-    objects: ClassVar[UserManager[User]] = UserManager()
+    objects = UserManager()
 
     @property
     def display_name(self) -> str:
@@ -120,7 +120,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["recipient", "is_read", "-created_at"], name="notif_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "is_read", "-created_at"], name="notif_inbox_idx")
+        ]
         constraints = [
             # Makes notification jobs idempotent: a re-run cannot notify twice.
             models.UniqueConstraint(

@@ -23,7 +23,9 @@ class Page(Generic[M]):
 
 
 def cursor_encode(*parts: object) -> str:
-    raw = "|".join(value.isoformat() if isinstance(value, datetime) else str(value) for value in parts)
+    raw = "|".join(
+        value.isoformat() if isinstance(value, datetime) else str(value) for value in parts
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -32,25 +34,29 @@ def cursor_decode(cursor: str, count: int) -> list[str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         parts = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from exc
+        raise ValidationFailed(
+            _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}
+        ) from exc
     if len(parts) != count:
         raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")})
     return parts
 
 
-def paginate_desc(
-    rows: QuerySet[M], *, field: str, cursor: str | None, limit: int
-) -> Page[M]:
+def paginate_desc(rows: QuerySet[M], *, field: str, cursor: str | None, limit: int) -> Page[M]:
     """Newest first by (field, id); the cursor carries the last row's pair."""
     limit = max(1, min(limit, 200))
     rows = rows.order_by(f"-{field}", "-id")
     if cursor:
         value, last_id = cursor_decode(cursor, 2)
         try:
-            parsed: object = datetime.fromisoformat(value) if "T" in value or ":" in value else value
+            parsed: object = (
+                datetime.fromisoformat(value) if "T" in value or ":" in value else value
+            )
             last_pk = int(last_id)
         except ValueError as exc:
-            raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from exc
+            raise ValidationFailed(
+                _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}
+            ) from exc
         rows = rows.filter(Q(**{f"{field}__lt": parsed}) | Q(**{field: parsed, "id__lt": last_pk}))
     items = list(rows[: limit + 1])
     next_cursor = None
@@ -70,7 +76,9 @@ def paginate_id_desc(rows: QuerySet[M], *, cursor: str | None, limit: int) -> Pa
         try:
             rows = rows.filter(id__lt=int(last_id))
         except ValueError as exc:
-            raise ValidationFailed(_("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from exc
+            raise ValidationFailed(
+                _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}
+            ) from exc
     items = list(rows[: limit + 1])
     next_cursor = cursor_encode(items[limit - 1].pk) if len(items) > limit else None
     return Page(items=items[:limit], next_cursor=next_cursor)

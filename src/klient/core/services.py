@@ -81,6 +81,13 @@ def model_apply_changes(
     return changed
 
 
+def actor_workspace_id(actor: User) -> int:
+    """The workspace an actor writes into; a user without one can write nothing."""
+    if actor.workspace_id is None:
+        raise PermissionDenied(_("You do not belong to a workspace."))
+    return actor.workspace_id
+
+
 def require_write(user: User) -> None:
     if not user.can_write or not user.is_active:
         raise PermissionDenied(_("Your role can only read."))
@@ -98,8 +105,13 @@ def workspace_create(*, name: str, slug: str = "", default_language: str = "en")
 def team_create(*, workspace: Workspace, name: str, actor: User | None = None) -> Team:
     team, created = Team.objects.get_or_create(workspace=workspace, name=name)
     if created:
-        audit_record(workspace=workspace, actor=actor, action="team.create", instance=team,
-                     changes={"name": (None, name)})
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action="team.create",
+            instance=team,
+            changes={"name": (None, name)},
+        )
     return team
 
 
@@ -126,10 +138,17 @@ def user_create(
     if not username.strip():
         raise ValidationFailed(fields={"username": _("This field is required.")})
     if User.objects.filter(username=username).exists():
-        raise Conflict(_("A user with this username already exists."), fields={"username": username})
+        raise Conflict(
+            _("A user with this username already exists."), fields={"username": username}
+        )
     user = User(
-        workspace=workspace, username=username, role=role, email=email,
-        first_name=first_name, last_name=last_name, language=language,
+        workspace=workspace,
+        username=username,
+        role=role,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
         is_staff=role == Role.ADMIN,
     )
     if password:
@@ -138,8 +157,13 @@ def user_create(
         user.set_unusable_password()
     user.save()
     user.teams.set(list(teams))
-    audit_record(workspace=workspace, actor=actor, action="user.create", instance=user,
-                 changes={"username": (None, username), "role": (None, role)})
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="user.create",
+        instance=user,
+        changes={"username": (None, username), "role": (None, role)},
+    )
     return user
 
 
@@ -147,8 +171,13 @@ def user_create(
 def user_deactivate(*, user: User, actor: User | None) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
-    audit_record(workspace=user.workspace_id or 0, actor=actor, action="user.deactivate",
-                 instance=user, changes={"is_active": (True, False)})
+    audit_record(
+        workspace=user.workspace_id or 0,
+        actor=actor,
+        action="user.deactivate",
+        instance=user,
+        changes={"is_active": (True, False)},
+    )
     return user
 
 
@@ -169,8 +198,13 @@ def token_create(*, user: User, name: str = "") -> str:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name=name, prefix=secret[:10], key_hash=_token_hash(secret))
     if user.workspace_id:
-        audit_record(workspace=user.workspace_id, actor=user, action="token.create",
-                     object_type="core.apitoken", object_id=user.pk)
+        audit_record(
+            workspace=user.workspace_id,
+            actor=user,
+            action="token.create",
+            object_type="core.apitoken",
+            object_id=user.pk,
+        )
     return secret
 
 
@@ -203,13 +237,22 @@ def notification_create(
     """Create an in-app notification; with a dedupe_key a repeat is a no-op (idempotent jobs)."""
     if dedupe_key:
         notification, created = Notification.objects.get_or_create(
-            recipient=recipient, dedupe_key=dedupe_key,
-            defaults={"workspace_id": recipient.workspace_id, "kind": kind, "text": text[:500],
-                      "url": url},
+            recipient=recipient,
+            dedupe_key=dedupe_key,
+            defaults={
+                "workspace_id": actor_workspace_id(recipient),
+                "kind": kind,
+                "text": text[:500],
+                "url": url,
+            },
         )
         return notification if created else None
     return Notification.objects.create(
-        workspace_id=recipient.workspace_id, recipient=recipient, kind=kind, text=text[:500], url=url
+        workspace_id=actor_workspace_id(recipient),
+        recipient=recipient,
+        kind=kind,
+        text=text[:500],
+        url=url,
     )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks on generated data; every figure is reported beside a bare limit and the ratio."""
