@@ -1,0 +1,280 @@
+"""Client pages: the list with live search, new/edit forms, and the person and organization cards.
+
+Thin: parse with a form, call a service or selector, render. Every page issues a
+fixed number of queries whatever the number of rows (tests/ui/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klient.activities import selectors as activity_selectors
+from klient.activities.forms import CommentForm, InteractionForm, NoteForm, TaskForm
+from klient.activities.views import timeline_context
+from klient.contacts import selectors, services
+from klient.contacts.forms import ClientFilterForm, OrganizationForm, PersonForm
+from klient.contacts.models import Affiliation, Organization, Person
+from klient.core.errors import Conflict, NotFound, ValidationFailed
+from klient.core.models import Role, User
+from klient.core.pagination import paginate_desc
+from klient.core.selectors import audit_list, workspace_users
+from klient.core.views import form_add_error, is_htmx, klient_view
+
+PAGE_SIZE = 25
+# Counting every match of a broad filter on a large table costs a scan; past this, "10,000+".
+COUNT_CAP = 10_000
+AUDIT_LIMIT = 50
+CARD_TASK_LIMIT = 20
+DUPLICATE_LIMIT = 5
+
+
+def _int_param(value: str | None) -> int:
+    if value is None or not value.isdigit():
+        raise NotFound()
+    return int(value)
+
+
+def _owners(user: User) -> list[User]:
+    return list(workspace_users(user=user))
+
+
+# The list --------------------------------------------------------------------------------------
+
+def _list_rows(user: User, tab: str, filters: dict[str, Any]) -> QuerySet[Any]:
+    if tab == "organizations":
+        return selectors.organization_list(user=user, filters=filters).prefetch_related("tags")
+    primary = Prefetch(
+        "affiliations", to_attr="primary_affiliations",
+        queryset=Affiliation.objects.filter(is_primary=True).select_related("organization"),
+    )
+    return selectors.person_list(user=user, filters=filters).prefetch_related("tags", primary)
+
+
+def _client_list(request: HttpRequest, *, tab: str) -> HttpResponse:
+    user = request.user
+    owners = _owners(user)
+    form = ClientFilterForm(
+        request.GET, owners=owners, tags=selectors.tag_names(user=user),
+        segments=selectors.segment_names(user=user),
+    )
+    filters = form.selector_filters()
+    rows = _list_rows(user, tab, filters)
+    page = paginate_desc(rows, field="updated_at", cursor=request.GET.get("cursor") or None,
+                         limit=PAGE_SIZE)
+    total = rows.order_by()[: COUNT_CAP + 1].count()
+    start = int(request.GET["start"]) if request.GET.get("start", "").isdigit() else 0
+    query = request.GET.copy()
+    for key in ("cursor", "start"):
+        query.pop(key, None)
+    next_query = query.copy()
+    if page.next_cursor:
+        next_query["cursor"] = page.next_cursor
+        next_query["start"] = str(start + len(page.items))
+    context = {
+        "tab": tab, "form": form, "page": page, "total": min(total, COUNT_CAP),
+        "total_capped": total > COUNT_CAP, "start": start + 1 if page.items else 0,
+        "end": start + len(page.items), "filters": filters,
+        "base_query": query.urlencode(), "next_query": next_query.urlencode(),
+        "list_url": reverse("contacts:organization_list" if tab == "organizations"
+                            else "contacts:client_list"),
+    }
+    if is_htmx(request) and request.htmx.target == "results":
+        return render(request, "contacts/_client_results.html", context)
+    return render(request, "contacts/client_list.html", context)
+
+
+@klient_view
+def client_list(request: HttpRequest) -> HttpResponse:
+    return _client_list(request, tab="people")
+
+
+@klient_view
+def organization_list(request: HttpRequest) -> HttpResponse:
+    return _client_list(request, tab="organizations")
+
+
+# Person ----------------------------------------------------------------------------------------
+
+def _organization_choices(user: User) -> list[Organization]:
+    return list(selectors.organization_list(user=user).select_related(None)
+                .order_by("name").only("id", "name")[:500])
+
+
+@klient_view(write=True)
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {"owner": user.pk, "organization": request.GET.get("organization")}
+    form = PersonForm(request.POST or None, owners=_owners(user),
+                      organizations=_organization_choices(user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                actor=user, organization_id=form.cleaned_data["organization"],
+                organization_role=form.cleaned_data["organization_role"]
+                or Affiliation.Role.OTHER,
+                **form.person_fields(),
+            )
+        except (ValidationFailed, Conflict) as error:
+            form_add_error(form, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
+            return redirect("contacts:person_detail", person_id=person.pk)
+    return render(request, "contacts/person_form.html", {"form": form, "person": None},
+                  status=422 if form.errors else 200)
+
+
+@klient_view(write=True)
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request.user
+    person = selectors.person_get(user=user, person_id=person_id)
+    initial = {
+        "first_name": person.first_name, "middle_name": person.middle_name,
+        "last_name": person.last_name, "title": person.title,
+        "emails": "\n".join(e.email for e in selectors.person_emails(person)),
+        "phones": "\n".join(p.number for p in selectors.person_phones(person)),
+        "lifecycle_stage": person.lifecycle_stage, "segment": person.segment,
+        "preferred_channel": person.preferred_channel,
+        "preferred_language": person.preferred_language, "owner": person.owner_id,
+        "tags": ", ".join(sorted(t.name for t in person.tags.all())),
+    }
+    form = PersonForm(request.POST or None, owners=_owners(user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=user, person=person, data=form.person_fields())
+        except (ValidationFailed, Conflict) as error:
+            form_add_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("contacts:person_detail", person_id=person.pk)
+    return render(request, "contacts/person_form.html", {"form": form, "person": person},
+                  status=422 if form.errors else 200)
+
+
+def _card_common(request: HttpRequest, *, person: Person | None = None,
+                 organization: Organization | None = None) -> dict[str, Any]:
+    """What both cards share: timeline, composer forms, open tasks, audit history."""
+    user = request.user
+    record = person or organization
+    assert record is not None
+    task_filter = {"person_id": person.pk} if person else {"organization_id": record.pk}
+    tasks = list(
+        activity_selectors.task_list(user=user, filters={**task_filter, "status": "open"})
+        .order_by("due_at", "id")[:CARD_TASK_LIMIT]
+    )
+    assignees = _owners(user)
+    context: dict[str, Any] = {
+        "record": record, "tasks": tasks, "now": timezone.now(),
+        "interaction_form": InteractionForm(), "note_form": NoteForm(),
+        "task_form": TaskForm(assignees=assignees, initial={"assignee": user.pk}),
+        "comment_form": CommentForm(),
+        "tags": list(record.tags.all()),
+        **timeline_context(request, person=person, organization=organization),
+    }
+    if user.role == Role.ADMIN:
+        context["audit_events"] = list(audit_list(
+            user=user, object_type=record._meta.label_lower, object_id=record.pk
+        )[:AUDIT_LIMIT])
+    return context
+
+
+@klient_view
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = request.user
+    person = selectors.person_get(user=user, person_id=person_id)
+    context = _card_common(request, person=person)
+    context.update({
+        "person": person,
+        "emails": selectors.person_emails(person),
+        "phones": selectors.person_phones(person),
+        "affiliations": selectors.person_affiliations(person),
+        "consents": selectors.person_consents(person),
+        "duplicates": list(selectors.person_duplicates(user=user, person=person)
+                           .select_related("owner")[:DUPLICATE_LIMIT]),
+        "language_names": dict(settings.LANGUAGES),
+    })
+    return render(request, "contacts/person_detail.html", context)
+
+
+@klient_view(write=True)
+@require_POST
+def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Fold a duplicate (POST duplicate_id) into this person; the card then shows both histories."""
+    user = request.user
+    primary = selectors.person_get(user=user, person_id=person_id)
+    duplicate = selectors.person_get(user=user,
+                                     person_id=_int_param(request.POST.get("duplicate_id")))
+    services.person_merge(actor=user, primary=primary, duplicate=duplicate)
+    messages.success(request, _("%(duplicate)s was merged into %(primary)s.") % {
+        "duplicate": duplicate.full_name, "primary": primary.full_name})
+    return redirect("contacts:person_detail", person_id=primary.pk)
+
+
+# Organization ----------------------------------------------------------------------------------
+
+def _organization_initial(organization: Organization) -> dict[str, Any]:
+    initial: dict[str, Any] = {key: getattr(organization, key) for key in (
+        "name", "legal_name", "tax_id", "industry", "website", "email", "phone", "address",
+        "lifecycle_stage", "segment")}
+    initial["owner"] = organization.owner_id
+    initial["tags"] = ", ".join(sorted(t.name for t in organization.tags.all()))
+    return initial
+
+
+@klient_view(write=True)
+def organization_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = OrganizationForm(request.POST or None, owners=_owners(user), initial={"owner": user.pk})
+    if request.method == "POST" and form.is_valid():
+        fields = form.organization_fields()
+        try:
+            organization = services.organization_create(actor=user, **fields)
+        except (ValidationFailed, Conflict) as error:
+            form_add_error(form, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": organization.name})
+            return redirect("contacts:organization_detail", organization_id=organization.pk)
+    return render(request, "contacts/organization_form.html",
+                  {"form": form, "organization": None}, status=422 if form.errors else 200)
+
+
+@klient_view(write=True)
+def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+    user = request.user
+    organization = selectors.organization_get(user=user, organization_id=organization_id)
+    form = OrganizationForm(request.POST or None, owners=_owners(user),
+                            initial=_organization_initial(organization))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(actor=user, organization=organization,
+                                         data=form.organization_fields())
+        except (ValidationFailed, Conflict) as error:
+            form_add_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("contacts:organization_detail", organization_id=organization.pk)
+    return render(request, "contacts/organization_form.html",
+                  {"form": form, "organization": organization},
+                  status=422 if form.errors else 200)
+
+
+@klient_view
+def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    user = request.user
+    organization = selectors.organization_get(user=user, organization_id=organization_id)
+    context = _card_common(request, organization=organization)
+    context.update({
+        "organization": organization,
+        "affiliations": list(selectors.organization_people(user=user, organization=organization)
+                             [:100]),
+    })
+    return render(request, "contacts/organization_detail.html", context)

@@ -1,0 +1,152 @@
+"""Imports as resumable jobs: the file, its mapping, a checkpoint, per-row marks and errors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from klient.core.models import Workspace
+
+
+class ImportKind(models.TextChoices):
+    PEOPLE = "people", _("People")
+    ORGANIZATIONS = "organizations", _("Organizations")
+    INTERACTIONS = "interactions", _("Interactions")
+
+
+class DedupeMode(models.TextChoices):
+    SKIP = "skip", _("Skip duplicates")
+    UPDATE = "update", _("Update: fill empty fields")
+    OVERWRITE = "overwrite", _("Update: overwrite fields")
+    CREATE = "create", _("Create anyway")
+
+
+class ImportJob(models.Model):
+    """One file being imported. Counters and the checkpoint commit with each batch."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("Waiting for column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("what to import"), max_length=16, choices=ImportKind.choices)
+    dedupe = models.CharField(
+        _("duplicates"), max_length=10, choices=DedupeMode.choices, default=DedupeMode.SKIP
+    )
+    is_dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
+    language = models.CharField(max_length=8, blank=True, default="")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    # Relative to KLIENT_HOME/imports/, so a moved KLIENT_HOME keeps working.
+    file_path = models.CharField(max_length=255)
+    file_size = models.BigIntegerField(default=0)
+    file_format = models.CharField(max_length=8)
+    encoding = models.CharField(max_length=32, blank=True, default="")
+    delimiter = models.CharField(max_length=2, blank=True, default="")
+    headers = models.JSONField(default=list)
+    sample = models.JSONField(default=list)
+    # One target field per column ("" = ignored), aligned with `headers`.
+    mapping = models.JSONField(default=list)
+    unknown_columns = models.JSONField(default=list)
+
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    last_row = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True, default="")
+
+    # Which process runs the import now ("host:pid:nonce") and when it last committed.
+    lease_owner = models.CharField(max_length=120, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="import_ws_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.kind})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.processed * 100 // self.total)
+
+
+class ImportRow(models.Model):
+    """The idempotency mark of one source row: written in the batch that handled it.
+
+    A resumed import skips every row that has a mark, so a crash between batches can
+    never apply a row twice; the marks also say which record each row became.
+    """
+
+    class Outcome(models.TextChoices):
+        CREATED = "c", _("Created")
+        UPDATED = "u", _("Updated")
+        SKIPPED = "s", _("Skipped")
+        INVALID = "i", _("Invalid")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=1, choices=Outcome.choices)
+    object_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row_number"], name="import_row_unique")
+        ]
+
+
+class ImportRowError(models.Model):
+    """Why a row was not imported: one line of the downloadable error report."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="errors")
+    row_number = models.PositiveIntegerField()
+    column = models.CharField(max_length=255, blank=True, default="")
+    value = models.TextField(blank=True, default="")
+    reason = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "row_number"], name="import_error_row_idx")]
+
+
+class ImportPreset(models.Model):
+    """A named column mapping saved by a workspace: file header -> field."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "name"], name="import_preset_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

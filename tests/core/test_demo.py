@@ -1,0 +1,19 @@
+from klient.activities.models import Interaction
+from klient.contacts.models import Organization, Person
+from klient.core.demo_data import demo_load
+from klient.core.models import Role, User
+
+
+def test_demo_load_is_idempotent_and_covers_every_role_and_language(db):
+    demo_load(organizations=12, people=60, interactions=150, admin_password="demo-Passw0rd-1")
+    counts = (Organization.objects.count(), Person.objects.count(), Interaction.objects.count())
+
+    demo_load(organizations=12, people=60, interactions=150, admin_password="demo-Passw0rd-1")
+
+    assert counts == (12, 60, 150)
+    assert (Organization.objects.count(), Person.objects.count(),
+            Interaction.objects.count()) == counts
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert set(Person.objects.values_list("preferred_language", flat=True)) == {"ru", "bg", "en"}
+    assert User.objects.get(username="admin").check_password("demo-Passw0rd-1")
+    assert all(p.search_text for p in Person.objects.all())
