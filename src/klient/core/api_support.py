@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, cast
 
 import orjson
@@ -39,11 +40,17 @@ ORJSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 def _orjson_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # A just-written row still holds the client's offset; every response speaks UTC.
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat().replace("+00:00", "Z")
     # Decimals, lazy translations and anything else without a JSON form go out as text.
     return str(value)
 
 
 def json_bytes(data: Any) -> bytes:
+    """Rows read from the database are UTC already: orjson writes them natively."""
     return orjson.dumps(data, default=_orjson_default, option=ORJSON_OPTIONS)
 
 
@@ -53,7 +60,8 @@ class ORJSONRenderer(BaseRenderer):
     media_type = "application/json"
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
-        return json_bytes(data)
+        return orjson.dumps(data, default=_orjson_default,
+                            option=ORJSON_OPTIONS | orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:

@@ -318,7 +318,7 @@ def demo_load(
         progress("organizations")
         orgs = []
         for index in range(organizations):
-            language = rng.choice(["ru", "ru", "bg", "en"])
+            language = ("ru", "bg", "ru", "en")[index % 4]
             pool = {"ru": RU_ORG, "bg": BG_ORG, "en": EN_ORG}[language]
             prefix = {"ru": "ООО", "bg": "ЕООД", "en": "Ltd"}[language]
             base = f"{rng.choice(pool)} {index + 1}"
