@@ -154,6 +154,7 @@ LANGUAGE_COOKIE_NAME = "klient_language"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = KLIENT_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

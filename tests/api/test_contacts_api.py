@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from klient.activities.services import interaction_create, task_create
 from klient.contacts.services import organization_create, person_create
@@ -585,3 +587,49 @@ def test_person_360_of_invisible_or_unknown_person_is_404(agent_a, person_b):
 
 def test_person_360_needs_a_token(anonymous, person_a):
     assert anonymous.get(f"/people/{person_a.pk}/360").status_code == 401
+
+
+def test_person_360_costs_one_query_for_auth_and_one_per_part_of_the_card(
+    admin, person_a, django_assert_num_queries
+):
+    api = ApiClient(admin)
+
+    # token+user+workspace, person, emails, phones, organizations, timeline, open tasks
+    with django_assert_num_queries(7):
+        response = api.get(f"/people/{person_a.pk}/360")
+
+    assert response.status_code == 200
+
+
+def test_people_list_query_count_does_not_grow_with_the_page(admin, django_assert_num_queries):
+    for index in range(3):
+        person_create(actor=admin, last_name=f"P{index}", emails=[f"p{index}@example.org"],
+                      tags=["t"])
+    api = ApiClient(admin)
+
+    # auth, page, then one prefetch each: emails, phones, tags, affiliations
+    with django_assert_num_queries(6):
+        assert len(api.get("/people", limit=2).json()["items"]) == 2
+    with django_assert_num_queries(6):
+        assert len(api.get("/people", limit=50).json()["items"]) == 3
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    max_leaves=8,
+)
+PERSON_KEYS = st.sampled_from(["first_name", "last_name", "emails", "phones", "tags",
+                               "organization_id", "owner_id", "lifecycle_stage", "title"])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(PERSON_KEYS, JSON_VALUES, max_size=5))
+def test_arbitrary_person_body_never_gives_a_500(agent_a, body):
+    response = ApiClient(agent_a).post("/people", body)
+
+    assert response.status_code in (201, 409, 422), response.content
+    assert set(response.json()) >= ({"id"} if response.status_code == 201
+                                    else {"code", "message", "fields"})

@@ -323,3 +323,17 @@ def test_audit_of_another_workspace_is_empty(admin, other_workspace_admin):
 
     assert response.status_code == 200
     assert response.json() == {"items": [], "next_cursor": None}
+
+
+def test_every_route_but_health_needs_a_token(db, anonymous):
+    """Walks the OpenAPI schema, so a new route cannot forget authentication."""
+    schema = anonymous.get("/openapi.json").json()
+    checked = 0
+    for path, operations in schema["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method in operations:
+            response = getattr(anonymous.client, method)(url, content_type="application/json")
+            expected = 200 if path == "/api/v1/health" else 401
+            assert response.status_code == expected, (method, path)
+            checked += 1
+    assert checked >= 30

@@ -162,7 +162,7 @@ def task_create(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
                 messages.success(request, _("Task added."))
                 return redirect(_card_url(person, organization))
             return render(request, "activities/_task_row.html",
-                          {"task": task, "now": timezone.now(), "is_new": True})
+                          {"task": task, "now": timezone.now(), "is_new": True, "card": True})
     if is_htmx(request):
         response = render(request, "activities/_task_form.html",
                           {"task_form": form, **_record_urls(kind, record_id)}, status=422)

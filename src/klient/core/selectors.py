@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound
-from klient.core.models import AuditEvent, Notification, Role, User
+from klient.core.models import AuditEvent, Notification, Role, Team, User
 
 M = TypeVar("M", bound=Model)
 
@@ -55,6 +55,21 @@ def workspace_users(*, user: User) -> QuerySet[User]:
     if user.workspace_id is None:
         return User.objects.none()
     return User.objects.filter(workspace_id=user.workspace_id, is_active=True).order_by("username")
+
+
+def user_list_for_admin(*, user: User) -> QuerySet[User]:
+    """Every colleague, active or not, with their teams; administrators only."""
+    if user.role != Role.ADMIN or user.workspace_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(workspace_id=user.workspace_id)
+        .prefetch_related("teams")
+        .order_by("-is_active", "username")
+    )
+
+
+def team_list(*, user: User) -> QuerySet[Team]:
+    return scoped(Team, user=user).annotate(member_count=Count("members")).order_by("name")
 
 
 def audit_list(

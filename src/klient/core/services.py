@@ -181,11 +181,65 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
     return user
 
 
+def require_admin(actor: User) -> None:
+    if actor.role != Role.ADMIN or not actor.is_active:
+        raise PermissionDenied(_("Only administrators can do this."))
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    role: str | None = None,
+    team_ids: Iterable[int] | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """An administrator changes a colleague's role, teams or access; audited."""
+    require_admin(actor)
+    if user.workspace_id != actor.workspace_id:
+        raise NotFound(_("User not found."))
+    changes: dict[str, tuple[Any, Any]] = {}
+    if role is not None and role != user.role:
+        if role not in Role.values:
+            raise ValidationFailed(fields={"role": _("Unknown role.")})
+        if user.pk == actor.pk:
+            raise ValidationFailed(fields={"role": _("You cannot change your own role.")})
+        changes["role"] = (user.role, role)
+        user.role = role
+        user.is_staff = role == Role.ADMIN
+    if is_active is not None and is_active != user.is_active:
+        if user.pk == actor.pk:
+            raise ValidationFailed(fields={"is_active": _("You cannot deactivate yourself.")})
+        changes["is_active"] = (user.is_active, is_active)
+        user.is_active = is_active
+    if changes:
+        user.save(update_fields=["role", "is_staff", "is_active"])
+    if team_ids is not None:
+        wanted = set(
+            Team.objects.filter(workspace_id=actor.workspace_id, pk__in=list(team_ids))
+            .values_list("pk", flat=True)
+        )
+        before = set(user.teams.values_list("pk", flat=True))
+        if wanted != before:
+            user.teams.set(wanted)
+            changes["teams"] = (sorted(before), sorted(wanted))
+    if changes:
+        audit_record(workspace=actor_workspace_id(actor), actor=actor, action="user.update",
+                     instance=user, changes=changes)
+    return user
+
+
 @transaction.atomic
 def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+def password_generate() -> str:
+    """A first password an administrator hands over; the user changes it after login."""
+    return secrets.token_urlsafe(12)
 
 
 def _token_hash(secret: str) -> str:

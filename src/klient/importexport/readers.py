@@ -4,7 +4,8 @@ Pure: no database. `table_open(path)` looks at the first bytes to pick the forma
 (the file name is only a hint, users rename files), checks the header and that a
 data row exists, and returns a reader whose `rows()` yields
 `(row_number, values, problem)`. Row numbers are what a spreadsheet shows: the
-header is row 1. Blank rows are skipped and not counted.
+header is row 1 (in a vCard file, the number of the card). Blank rows are skipped
+and not counted.
 """
 
 from __future__ import annotations
@@ -136,11 +137,11 @@ def cell_text(value: Any) -> str:
 
 
 class TableReader:
-    """Base: `info` from the header; `rows(after=N)` yields rows numbered after N."""
+    """Base: `info` from the header; `rows(after=N)` yields the data rows numbered above N."""
 
     info: TableInfo
 
-    def rows(self, *, after: int = 1) -> Iterator[Row]:
+    def rows(self, *, after: int = 0) -> Iterator[Row]:
         raise NotImplementedError
 
     def prepare(self, *, sample_rows: int = 3) -> TableInfo:
@@ -190,7 +191,7 @@ class CsvReader(TableReader):
             count += 1
         return count
 
-    def rows(self, *, after: int = 1) -> Iterator[Row]:
+    def rows(self, *, after: int = 0) -> Iterator[Row]:
         width = len(self.info.headers)
         number = 0
         try:
@@ -198,7 +199,7 @@ class CsvReader(TableReader):
                 for number, values in enumerate(  # noqa: B007
                     csv.reader(handle, delimiter=self.info.delimiter), start=1
                 ):
-                    if number <= after or not any(values):
+                    if number == 1 or number <= after or not any(values):
                         continue
                     yield number, [value.strip() for value in _fit(values, width)], ""
         except UnicodeDecodeError as exc:
@@ -252,10 +253,10 @@ class XlsxReader(TableReader):
     def estimate_rows(self) -> int:
         return max(0, (self.sheet.max_row or 1) - 1)
 
-    def rows(self, *, after: int = 1) -> Iterator[Row]:
+    def rows(self, *, after: int = 0) -> Iterator[Row]:
         width = len(self.info.headers)
         for number, cells in enumerate(self.sheet.iter_rows(values_only=True), start=1):
-            if number <= after:
+            if number == 1 or number <= after:
                 continue
             values = [cell_text(value).strip() for value in cells[:width]]
             if any(values):
@@ -300,8 +301,8 @@ class VcardReader(TableReader):
                     inside = False
                     yield "".join(lines)
 
-    def rows(self, *, after: int = 1) -> Iterator[Row]:
-        for number, text in enumerate(self._cards(), start=2):
+    def rows(self, *, after: int = 0) -> Iterator[Row]:
+        for number, text in enumerate(self._cards(), start=1):
             if number <= after:
                 continue
             try:
