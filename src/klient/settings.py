@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "klient.core",
     "klient.contacts",
     "klient.activities",
+    "klient.importexport",
 ]
 
 MIDDLEWARE = [

@@ -27,12 +27,14 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, *, raw: bytes | str | None = None) -> Any:
         data = raw if raw is not None else ("" if body is None else json.dumps(body))
-        return self.client.post(PREFIX + path, data=data, content_type="application/json",
-                                **self.headers)
+        return self.client.post(
+            PREFIX + path, data=data, content_type="application/json", **self.headers
+        )
 
     def patch(self, path: str, body: Any) -> Any:
-        return self.client.patch(PREFIX + path, data=json.dumps(body),
-                                 content_type="application/json", **self.headers)
+        return self.client.patch(
+            PREFIX + path, data=json.dumps(body), content_type="application/json", **self.headers
+        )
 
     def delete(self, path: str) -> Any:
         return self.client.delete(PREFIX + path, **self.headers)

@@ -18,16 +18,6 @@ TASK_NOT_FOUND = {"code": "not_found", "message": "Task not found.", "fields": {
 
 
 @pytest.fixture
-def person_a(agent_a):
-    return person_create(actor=agent_a, first_name="Иван", last_name="Кузнецов")
-
-
-@pytest.fixture
-def person_b(agent_b):
-    return person_create(actor=agent_b, last_name="Георгиев")
-
-
-@pytest.fixture
 def call_b(agent_b, person_b):
     return interaction_create(actor=agent_b, kind="call", person=person_b, subject="B's call")
 
@@ -41,27 +31,43 @@ def task_b(agent_b, person_b):
 
 
 def test_log_interaction_returns_201(agent_a, person_a):
-    response = ApiClient(agent_a).post("/interactions", {
-        "kind": "call", "person_id": person_a.pk, "direction": "inbound",
-        "occurred_at": "2025-03-01T09:30:00+03:00", "duration_seconds": 125,
-        "subject": "Asked for a quote", "body": "Wants 3 containers",
-    })
+    response = ApiClient(agent_a).post(
+        "/interactions",
+        {
+            "kind": "call",
+            "person_id": person_a.pk,
+            "direction": "inbound",
+            "occurred_at": "2025-03-01T09:30:00+03:00",
+            "duration_seconds": 125,
+            "subject": "Asked for a quote",
+            "body": "Wants 3 containers",
+        },
+    )
 
     assert response.status_code == 201
     body = response.json()
     assert body == {
-        "id": body["id"], "kind": "call", "direction": "inbound", "channel": "",
-        "occurred_at": "2025-03-01T06:30:00Z", "duration_seconds": 125,
-        "subject": "Asked for a quote", "body": "Wants 3 containers", "author_id": agent_a.pk,
-        "person_id": person_a.pk, "organization_id": None, "created_at": body["created_at"],
+        "id": body["id"],
+        "kind": "call",
+        "direction": "inbound",
+        "channel": "",
+        "occurred_at": "2025-03-01T06:30:00Z",
+        "duration_seconds": 125,
+        "subject": "Asked for a quote",
+        "body": "Wants 3 containers",
+        "author_id": agent_a.pk,
+        "person_id": person_a.pk,
+        "organization_id": None,
+        "created_at": body["created_at"],
     }
 
 
 def test_log_interaction_on_an_organization(agent_a):
     org = organization_create(actor=agent_a, name="Acme")
 
-    response = ApiClient(agent_a).post("/interactions",
-                                       {"kind": "email", "organization_id": org.pk})
+    response = ApiClient(agent_a).post(
+        "/interactions", {"kind": "email", "organization_id": org.pk}
+    )
 
     assert response.status_code == 201
     assert (response.json()["organization_id"], response.json()["person_id"]) == (org.pk, None)
@@ -77,16 +83,25 @@ def test_interaction_with_idempotency_key_is_logged_once(agent_a, person_a):
     assert len(walk(api, "/interactions")) == 1
 
 
-@pytest.mark.parametrize(("payload", "status", "fields"), [
-    ({"person_id": "PERSON"}, 422, {"kind": "Field required"}),
-    ({"kind": "telegram", "person_id": "PERSON"}, 422, {"kind": "Unknown value “telegram”."}),
-    ({"kind": "call"}, 422, {"person_id": "This field is required."}),
-    ({"kind": "call", "person_id": "PERSON", "occurred_at": "2025-03-01T09:30:00"}, 422,
-     {"occurred_at": "Input should have timezone info"}),
-    ({"kind": "call", "person_id": "PERSON", "duration_seconds": -1}, 422,
-     {"duration_seconds": "Input should be greater than or equal to 0"}),
-    ({"kind": "call", "person_id": 987654}, 422, {"person_id": "Unknown record."}),
-])
+@pytest.mark.parametrize(
+    ("payload", "status", "fields"),
+    [
+        ({"person_id": "PERSON"}, 422, {"kind": "Field required"}),
+        ({"kind": "telegram", "person_id": "PERSON"}, 422, {"kind": "Unknown value “telegram”."}),
+        ({"kind": "call"}, 422, {"person_id": "This field is required."}),
+        (
+            {"kind": "call", "person_id": "PERSON", "occurred_at": "2025-03-01T09:30:00"},
+            422,
+            {"occurred_at": "Input should have timezone info"},
+        ),
+        (
+            {"kind": "call", "person_id": "PERSON", "duration_seconds": -1},
+            422,
+            {"duration_seconds": "Input should be greater than or equal to 0"},
+        ),
+        ({"kind": "call", "person_id": 987654}, 422, {"person_id": "Unknown record."}),
+    ],
+)
 def test_log_interaction_with_bad_input_is_422(agent_a, person_a, payload, status, fields):
     body = {key: person_a.pk if value == "PERSON" else value for key, value in payload.items()}
 
@@ -100,8 +115,11 @@ def test_log_interaction_on_an_invisible_person_is_422(agent_a, person_b):
     response = ApiClient(agent_a).post("/interactions", {"kind": "call", "person_id": person_b.pk})
 
     assert response.status_code == 422
-    assert response.json() == {"code": "validation_error", "message": "Some fields are invalid.",
-                               "fields": {"person_id": "Unknown record."}}
+    assert response.json() == {
+        "code": "validation_error",
+        "message": "Some fields are invalid.",
+        "fields": {"person_id": "Unknown record."},
+    }
 
 
 def test_get_patch_delete_interaction(agent_a, person_a):
@@ -121,21 +139,26 @@ def test_only_the_author_or_a_manager_edits_an_interaction(agent_a, agent_a2, ma
 
     response = ApiClient(agent_a2).patch(f"/interactions/{call.pk}", {"subject": "mine now"})
     assert response.status_code == 403
-    assert response.json() == {"code": "permission_denied",
-                               "message": "Only the author or a manager can change this.",
-                               "fields": {}}
-    assert ApiClient(manager_a).patch(f"/interactions/{call.pk}",
-                                      {"subject": "ok"}).status_code == 200
+    assert response.json() == {
+        "code": "permission_denied",
+        "message": "Only the author or a manager can change this.",
+        "fields": {},
+    }
+    assert (
+        ApiClient(manager_a).patch(f"/interactions/{call.pk}", {"subject": "ok"}).status_code == 200
+    )
 
 
 def test_interaction_of_another_team_is_404(agent_a, call_b):
     api = ApiClient(agent_a)
 
-    for response in (api.get(f"/interactions/{call_b.pk}"),
-                     api.patch(f"/interactions/{call_b.pk}", {"subject": "x"}),
-                     api.delete(f"/interactions/{call_b.pk}"),
-                     api.get(f"/interactions/{call_b.pk}/comments"),
-                     api.post(f"/interactions/{call_b.pk}/comments", {"body": "hi"})):
+    for response in (
+        api.get(f"/interactions/{call_b.pk}"),
+        api.patch(f"/interactions/{call_b.pk}", {"subject": "x"}),
+        api.delete(f"/interactions/{call_b.pk}"),
+        api.get(f"/interactions/{call_b.pk}/comments"),
+        api.post(f"/interactions/{call_b.pk}/comments", {"body": "hi"}),
+    ):
         assert response.status_code == 404
         assert response.json() == INTERACTION_NOT_FOUND
 
@@ -150,10 +173,12 @@ def test_analyst_reads_interactions_but_cannot_write(analyst, call_b, person_b):
     api = ApiClient(analyst)
 
     assert api.get(f"/interactions/{call_b.pk}").status_code == 200
-    for response in (api.post("/interactions", {"kind": "call", "person_id": person_b.pk}),
-                     api.patch(f"/interactions/{call_b.pk}", {"subject": "x"}),
-                     api.delete(f"/interactions/{call_b.pk}"),
-                     api.post(f"/interactions/{call_b.pk}/comments", {"body": "hi"})):
+    for response in (
+        api.post("/interactions", {"kind": "call", "person_id": person_b.pk}),
+        api.patch(f"/interactions/{call_b.pk}", {"subject": "x"}),
+        api.delete(f"/interactions/{call_b.pk}"),
+        api.post(f"/interactions/{call_b.pk}/comments", {"body": "hi"}),
+    ):
         assert response.status_code == 403
         assert response.json() == READ_ONLY
 
@@ -163,15 +188,20 @@ def test_interactions_filter_and_walk_every_page_newest_first(admin):
     boris = person_create(actor=admin, last_name="Борис")
     start = timezone.now() - timedelta(days=30)
     for day in range(9):
-        interaction_create(actor=admin, kind="call" if day % 2 else "email", person=anna,
-                           occurred_at=start + timedelta(days=day))
+        interaction_create(
+            actor=admin,
+            kind="call" if day % 2 else "email",
+            person=anna,
+            occurred_at=start + timedelta(days=day),
+        )
     interaction_create(actor=admin, kind="call", person=boris, occurred_at=start)
     api = ApiClient(admin)
 
     items = walk(api, "/interactions", person_id=anna.pk, limit=4)
     assert len(items) == len({item["id"] for item in items}) == 9
     assert [item["occurred_at"] for item in items] == sorted(
-        (item["occurred_at"] for item in items), reverse=True)
+        (item["occurred_at"] for item in items), reverse=True
+    )
     assert len(walk(api, "/interactions", person_id=anna.pk, kind="call")) == 4
     assert len(walk(api, "/interactions", limit=3)) == 10
 
@@ -186,17 +216,24 @@ def test_comment_with_mention_notifies_the_colleague(
     api = ApiClient(agent_a)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(f"/interactions/{call.pk}/comments",
-                            {"body": "@agent_a2 please call back"})
+        response = api.post(
+            f"/interactions/{call.pk}/comments", {"body": "@agent_a2 please call back"}
+        )
 
     assert response.status_code == 201
     body = response.json()
-    assert body == {"id": body["id"], "interaction_id": call.pk, "author_id": agent_a.pk,
-                    "body": "@agent_a2 please call back", "created_at": body["created_at"]}
+    assert body == {
+        "id": body["id"],
+        "interaction_id": call.pk,
+        "author_id": agent_a.pk,
+        "body": "@agent_a2 please call back",
+        "created_at": body["created_at"],
+    }
     assert api.get(f"/interactions/{call.pk}/comments").json() == [body]
     inbox = ApiClient(agent_a2).get("/notifications").json()["items"]
     assert [(item["kind"], item["url"]) for item in inbox] == [
-        ("mention", f"/people/{person_a.pk}/")]
+        ("mention", f"/people/{person_a.pk}/")
+    ]
     assert Notification.objects.filter(recipient=agent_a).count() == 0
 
 
@@ -216,31 +253,51 @@ def test_create_task_for_a_colleague(
     agent_a, agent_a2, person_a, team_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = ApiClient(agent_a).post("/tasks", {
-            "title": "Send the proposal", "assignee_id": agent_a2.pk, "person_id": person_a.pk,
-            "due_at": "2030-01-15T12:00:00Z",
-        })
+        response = ApiClient(agent_a).post(
+            "/tasks",
+            {
+                "title": "Send the proposal",
+                "assignee_id": agent_a2.pk,
+                "person_id": person_a.pk,
+                "due_at": "2030-01-15T12:00:00Z",
+            },
+        )
 
     assert response.status_code == 201
     body = response.json()
     assert body == {
-        "id": body["id"], "title": "Send the proposal", "description": "", "status": "open",
-        "assignee_id": agent_a2.pk, "created_by_id": agent_a.pk, "team_id": team_a.pk,
-        "due_at": "2030-01-15T12:00:00Z", "completed_at": None, "person_id": person_a.pk,
-        "organization_id": None, "interaction_id": None, "created_at": body["created_at"],
+        "id": body["id"],
+        "title": "Send the proposal",
+        "description": "",
+        "status": "open",
+        "assignee_id": agent_a2.pk,
+        "created_by_id": agent_a.pk,
+        "team_id": team_a.pk,
+        "due_at": "2030-01-15T12:00:00Z",
+        "completed_at": None,
+        "person_id": person_a.pk,
+        "organization_id": None,
+        "interaction_id": None,
+        "created_at": body["created_at"],
     }
-    assert [item["kind"] for item in ApiClient(agent_a2).get("/notifications").json()["items"]] \
-        == ["task"]
+    assert [item["kind"] for item in ApiClient(agent_a2).get("/notifications").json()["items"]] == [
+        "task"
+    ]
 
 
-@pytest.mark.parametrize(("payload", "fields"), [
-    ({}, {"title": "Field required"}),
-    ({"title": ""}, {"title": "String should have at least 1 character"}),
-    ({"title": "x", "assignee_id": 987654}, {"assignee_id": "Unknown record."}),
-    ({"title": "x", "due_at": "tomorrow"},
-     {"due_at": "Input should be a valid datetime or date, input is too short"}),
-    ({"title": "x", "interaction_id": 987654}, {"interaction_id": "Unknown record."}),
-])
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({}, {"title": "Field required"}),
+        ({"title": ""}, {"title": "String should have at least 1 character"}),
+        ({"title": "x", "assignee_id": 987654}, {"assignee_id": "Unknown record."}),
+        (
+            {"title": "x", "due_at": "tomorrow"},
+            {"due_at": "Input should be a valid datetime or date, input is too short"},
+        ),
+        ({"title": "x", "interaction_id": 987654}, {"interaction_id": "Unknown record."}),
+    ],
+)
 def test_create_task_with_bad_input_is_422(agent_a, payload, fields):
     response = ApiClient(agent_a).post("/tasks", payload)
 
@@ -250,7 +307,8 @@ def test_create_task_with_bad_input_is_422(agent_a, payload, fields):
 
 def test_task_assignee_from_another_workspace_is_422(agent_a, other_workspace_admin):
     response = ApiClient(agent_a).post(
-        "/tasks", {"title": "x", "assignee_id": other_workspace_admin.pk})
+        "/tasks", {"title": "x", "assignee_id": other_workspace_admin.pk}
+    )
 
     assert response.status_code == 422
     assert response.json()["fields"] == {"assignee_id": "Unknown record."}
@@ -284,10 +342,12 @@ def test_patch_task_with_unknown_status_is_422(agent_a):
 def test_task_of_another_team_is_404(agent_a, task_b):
     api = ApiClient(agent_a)
 
-    for response in (api.get(f"/tasks/{task_b.pk}"),
-                     api.patch(f"/tasks/{task_b.pk}", {"title": "x"}),
-                     api.post(f"/tasks/{task_b.pk}/complete"),
-                     api.delete(f"/tasks/{task_b.pk}")):
+    for response in (
+        api.get(f"/tasks/{task_b.pk}"),
+        api.patch(f"/tasks/{task_b.pk}", {"title": "x"}),
+        api.post(f"/tasks/{task_b.pk}/complete"),
+        api.delete(f"/tasks/{task_b.pk}"),
+    ):
         assert response.status_code == 404
         assert response.json() == TASK_NOT_FOUND
 
@@ -300,10 +360,12 @@ def test_analyst_cannot_write_tasks(analyst, task_b):
     api = ApiClient(analyst)
 
     assert api.get(f"/tasks/{task_b.pk}").status_code == 200
-    for response in (api.post("/tasks", {"title": "x"}),
-                     api.patch(f"/tasks/{task_b.pk}", {"title": "x"}),
-                     api.post(f"/tasks/{task_b.pk}/complete"),
-                     api.delete(f"/tasks/{task_b.pk}")):
+    for response in (
+        api.post("/tasks", {"title": "x"}),
+        api.patch(f"/tasks/{task_b.pk}", {"title": "x"}),
+        api.post(f"/tasks/{task_b.pk}/complete"),
+        api.delete(f"/tasks/{task_b.pk}"),
+    ):
         assert response.status_code == 403
         assert response.json() == READ_ONLY
 
@@ -315,9 +377,11 @@ def test_a_teammate_sees_but_cannot_delete_someone_elses_task(
 
     response = ApiClient(agent_a2).delete(f"/tasks/{task.pk}")
     assert response.status_code == 403
-    assert response.json() == {"code": "permission_denied",
-                               "message": "Only the author or a manager can change this.",
-                               "fields": {}}
+    assert response.json() == {
+        "code": "permission_denied",
+        "message": "Only the author or a manager can change this.",
+        "fields": {},
+    }
     assert ApiClient(manager_a).delete(f"/tasks/{task.pk}").status_code == 204
 
 

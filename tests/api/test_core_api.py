@@ -38,14 +38,27 @@ def test_openapi_schema_lists_the_routes_and_bearer_auth(db, anonymous):
 
     assert response.status_code == 200
     schema = response.json()
-    for path in ("/api/v1/people", "/api/v1/people/{person_id}/360", "/api/v1/organizations",
-                 "/api/v1/interactions/{interaction_id}/comments", "/api/v1/tasks/{task_id}/complete",
-                 "/api/v1/search", "/api/v1/audit", "/api/v1/me", "/api/v1/health"):
+    for path in (
+        "/api/v1/people",
+        "/api/v1/people/{person_id}/360",
+        "/api/v1/organizations",
+        "/api/v1/interactions/{interaction_id}/comments",
+        "/api/v1/tasks/{task_id}/complete",
+        "/api/v1/search",
+        "/api/v1/audit",
+        "/api/v1/me",
+        "/api/v1/health",
+    ):
         assert path in schema["paths"]
     assert schema["components"]["securitySchemes"]["BearerTokenAuth"] == {
-        "type": "http", "scheme": "bearer"}
+        "type": "http",
+        "scheme": "bearer",
+    }
     assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {
-        "code", "message", "fields"}
+        "code",
+        "message",
+        "fields",
+    }
 
 
 def test_docs_page_loads_swagger_from_our_static_files_not_a_cdn(db, anonymous):
@@ -72,8 +85,9 @@ def test_missing_token_is_401_with_typed_body(db, anonymous):
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("header", ["Bearer kl_not-a-real-token", "Bearer ", "Basic YTpi",
-                                    "Bearer garbage"])
+@pytest.mark.parametrize(
+    "header", ["Bearer kl_not-a-real-token", "Bearer ", "Basic YTpi", "Bearer garbage"]
+)
 def test_invalid_token_is_401(db, header):
     response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=header)
 
@@ -116,12 +130,14 @@ def test_session_write_without_csrf_token_is_refused(agent_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent_a)
 
-    response = client.post("/api/v1/notifications/read", data="{}",
-                           content_type="application/json")
+    response = client.post("/api/v1/notifications/read", data="{}", content_type="application/json")
 
     assert response.status_code == 403
-    assert response.json() == {"code": "permission_denied", "message": "CSRF check failed.",
-                               "fields": {}}
+    assert response.json() == {
+        "code": "permission_denied",
+        "message": "CSRF check failed.",
+        "fields": {},
+    }
 
 
 def test_bearer_write_needs_no_csrf_token(agent_a):
@@ -140,8 +156,11 @@ def test_malformed_json_is_400(agent_a):
     response = ApiClient(agent_a).post("/organizations", raw=b'{"name": "Acme",')
 
     assert response.status_code == 400
-    assert response.json() == {"code": "bad_request",
-                               "message": "The request body is not valid JSON.", "fields": {}}
+    assert response.json() == {
+        "code": "bad_request",
+        "message": "The request body is not valid JSON.",
+        "fields": {},
+    }
 
 
 def test_body_that_is_not_an_object_is_422(agent_a):
@@ -149,7 +168,8 @@ def test_body_that_is_not_an_object_is_422(agent_a):
 
     assert response.status_code == 422
     assert response.json() == {
-        "code": "validation_error", "message": "Some fields are invalid.",
+        "code": "validation_error",
+        "message": "Some fields are invalid.",
         "fields": {"body": "Input should be a valid dictionary or object to extract fields from"},
     }
 
@@ -168,8 +188,11 @@ def test_oversized_body_is_413_not_500(agent_a, settings):
     response = ApiClient(agent_a).post("/organizations", raw=body)
 
     assert response.status_code == 413
-    assert response.json() == {"code": "payload_too_large",
-                               "message": "The request body is too large.", "fields": {}}
+    assert response.json() == {
+        "code": "payload_too_large",
+        "message": "The request body is too large.",
+        "fields": {},
+    }
 
 
 def test_oversized_body_at_the_configured_limit_is_413(agent_a, settings):
@@ -186,8 +209,11 @@ def test_unknown_endpoint_is_typed_404(agent_a):
 
     for response in (api.get("/no-such-thing"), api.post("/no/such/thing", {})):
         assert response.status_code == 404
-        assert response.json() == {"code": "not_found", "message": "No such endpoint.",
-                                   "fields": {}}
+        assert response.json() == {
+            "code": "not_found",
+            "message": "No such endpoint.",
+            "fields": {},
+        }
 
 
 def test_bad_query_parameter_is_422_with_field(agent_a):
@@ -195,7 +221,8 @@ def test_bad_query_parameter_is_422_with_field(agent_a):
 
     assert response.status_code == 422
     assert response.json() == {
-        "code": "validation_error", "message": "Some fields are invalid.",
+        "code": "validation_error",
+        "message": "Some fields are invalid.",
         "fields": {"limit": "Input should be greater than or equal to 1"},
     }
 
@@ -204,8 +231,11 @@ def test_garbage_cursor_is_422(agent_a):
     response = ApiClient(agent_a).get("/notifications", cursor="%%%")
 
     assert response.status_code == 422
-    assert response.json() == {"code": "validation_error", "message": "Invalid cursor.",
-                               "fields": {"cursor": "Invalid cursor."}}
+    assert response.json() == {
+        "code": "validation_error",
+        "message": "Invalid cursor.",
+        "fields": {"cursor": "Invalid cursor."},
+    }
 
 
 # --- /me -----------------------------------------------------------------------------------
@@ -216,9 +246,15 @@ def test_me_returns_the_token_owner(agent_a, team_a):
 
     assert response.status_code == 200
     assert response.json() == {
-        "id": agent_a.pk, "username": "agent_a", "first_name": "Test",
-        "last_name": agent_a.last_name, "email": "agent_a@example.org", "role": "agent",
-        "language": "", "workspace_id": agent_a.workspace_id, "team_ids": [team_a.pk],
+        "id": agent_a.pk,
+        "username": "agent_a",
+        "first_name": "Test",
+        "last_name": agent_a.last_name,
+        "email": "agent_a@example.org",
+        "role": "agent",
+        "language": "",
+        "workspace_id": agent_a.workspace_id,
+        "team_ids": [team_a.pk],
     }
 
 
@@ -237,14 +273,21 @@ def test_notifications_lists_only_mine_newest_first(agent_a, agent_b):
     assert body["next_cursor"] is None
     assert [item["id"] for item in body["items"]] == [second.pk, first.pk]
     item = body["items"][1]
-    assert item == {"id": first.pk, "kind": "mention", "text": "first", "url": "/people/1/",
-                    "is_read": False, "created_at": item["created_at"]}
+    assert item == {
+        "id": first.pk,
+        "kind": "mention",
+        "text": "first",
+        "url": "/people/1/",
+        "is_read": False,
+        "created_at": item["created_at"],
+    }
     assert item["created_at"].endswith("Z")
 
 
 def test_notifications_paginate_without_repeats(agent_a):
-    created = [notification_create(recipient=agent_a, kind="task", text=f"n{i}").pk
-               for i in range(7)]
+    created = [
+        notification_create(recipient=agent_a, kind="task", text=f"n{i}").pk for i in range(7)
+    ]
 
     items = walk(ApiClient(agent_a), "/notifications", limit=3)
 
@@ -297,8 +340,12 @@ def test_admin_reads_the_audit_trail_of_a_record(admin):
     items = response.json()["items"]
     assert [item["action"] for item in items] == ["person.update", "person.create"]
     assert items[0] == {
-        "id": items[0]["id"], "action": "person.update", "object_type": "contacts.person",
-        "object_id": person["id"], "actor_id": admin.pk, "changes": {"title": ["", "CFO"]},
+        "id": items[0]["id"],
+        "action": "person.update",
+        "object_type": "contacts.person",
+        "object_id": person["id"],
+        "actor_id": admin.pk,
+        "changes": {"title": ["", "CFO"]},
         "at": items[0]["at"],
     }
 
@@ -310,16 +357,19 @@ def test_audit_is_admins_only(role, request):
     response = ApiClient(user).get("/audit")
 
     assert response.status_code == 403
-    assert response.json() == {"code": "permission_denied",
-                               "message": "Only administrators can read the audit log.",
-                               "fields": {}}
+    assert response.json() == {
+        "code": "permission_denied",
+        "message": "Only administrators can read the audit log.",
+        "fields": {},
+    }
 
 
 def test_audit_of_another_workspace_is_empty(admin, other_workspace_admin):
     person = ApiClient(admin).post("/people", {"last_name": "Петров"}).json()
 
     response = ApiClient(other_workspace_admin).get(
-        "/audit", object_type="contacts.person", object_id=person["id"])
+        "/audit", object_type="contacts.person", object_id=person["id"]
+    )
 
     assert response.status_code == 200
     assert response.json() == {"items": [], "next_cursor": None}

@@ -35,6 +35,7 @@ from klient.core.api_support import (
     Limit,
     PatchSchema,
     api_user,
+    omittable,
     reference_get,
 )
 from klient.core.models import User
@@ -52,12 +53,12 @@ MAX_TEXT = 100_000
 
 
 class InteractionFields(InSchema):
-    direction: str = Field(None, max_length=10)
-    channel: str = Field(None, max_length=32)
-    occurred_at: AwareDatetime = Field(None)
+    direction: str = omittable(max_length=10)
+    channel: str = omittable(max_length=32)
+    occurred_at: AwareDatetime = omittable()
     duration_seconds: int | None = Field(None, ge=0, le=MAX_DURATION)
-    subject: str = Field(None, max_length=300)
-    body: str = Field(None, max_length=MAX_TEXT)
+    subject: str = omittable(max_length=300)
+    body: str = omittable(max_length=MAX_TEXT)
 
 
 class InteractionIn(InteractionFields):
@@ -68,7 +69,7 @@ class InteractionIn(InteractionFields):
 
 
 class InteractionPatch(InteractionFields, PatchSchema):
-    kind: str = Field(None, max_length=16)
+    kind: str = omittable(max_length=16)
 
 
 class InteractionOut(Schema):
@@ -110,7 +111,7 @@ class CommentOut(Schema):
 
 
 class TaskFields(InSchema):
-    description: str = Field(None, max_length=MAX_TEXT)
+    description: str = omittable(max_length=MAX_TEXT)
     assignee_id: Id | None = None
     due_at: AwareDatetime | None = None
 
@@ -123,8 +124,8 @@ class TaskIn(TaskFields):
 
 
 class TaskPatch(TaskFields, PatchSchema):
-    title: str = Field(None, min_length=1, max_length=300)
-    status: str = Field(None, max_length=10)
+    title: str = omittable(min_length=1, max_length=300)
+    status: str = omittable(max_length=10)
 
 
 class TaskOut(Schema):
@@ -162,12 +163,13 @@ def _subjects(user: User, payload: InteractionIn | TaskIn) -> dict[str, Any]:
     if payload.person_id is not None:
         person_id = payload.person_id
         found["person"] = reference_get(
-            "person_id", lambda: person_get(user=user, person_id=person_id))
+            "person_id", lambda: person_get(user=user, person_id=person_id)
+        )
     if payload.organization_id is not None:
         organization_id = payload.organization_id
         found["organization"] = reference_get(
-            "organization_id",
-            lambda: organization_get(user=user, organization_id=organization_id))
+            "organization_id", lambda: organization_get(user=user, organization_id=organization_id)
+        )
     return found
 
 
@@ -176,7 +178,9 @@ def _subjects(user: User, payload: InteractionIn | TaskIn) -> dict[str, Any]:
 
 @router.get("/interactions", response={200: InteractionPageOut, ERROR_CODES: ErrorOut})
 def interaction_index(
-    request: HttpRequest, filters: Query[InteractionFilters], cursor: str | None = None,
+    request: HttpRequest,
+    filters: Query[InteractionFilters],
+    cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
     rows = interaction_list(user=api_user(request), filters=filters.model_dump())
@@ -191,16 +195,15 @@ def interaction_add(request: HttpRequest, payload: InteractionIn) -> Any:
     return Status(201, interaction)
 
 
-@router.get("/interactions/{interaction_id}",
-            response={200: InteractionOut, ERROR_CODES: ErrorOut})
+@router.get("/interactions/{interaction_id}", response={200: InteractionOut, ERROR_CODES: ErrorOut})
 def interaction_detail(request: HttpRequest, interaction_id: Id) -> Any:
     return interaction_get(user=api_user(request), interaction_id=interaction_id)
 
 
-@router.patch("/interactions/{interaction_id}",
-              response={200: InteractionOut, ERROR_CODES: ErrorOut})
-def interaction_change(request: HttpRequest, interaction_id: Id,
-                       payload: InteractionPatch) -> Any:
+@router.patch(
+    "/interactions/{interaction_id}", response={200: InteractionOut, ERROR_CODES: ErrorOut}
+)
+def interaction_change(request: HttpRequest, interaction_id: Id, payload: InteractionPatch) -> Any:
     user = api_user(request)
     interaction = interaction_get(user=user, interaction_id=interaction_id)
     return interaction_update(actor=user, interaction=interaction, data=payload.changes())
@@ -215,8 +218,10 @@ def interaction_remove(request: HttpRequest, interaction_id: Id) -> Any:
     return Status(204, None)
 
 
-@router.get("/interactions/{interaction_id}/comments",
-            response={200: list[CommentOut], ERROR_CODES: ErrorOut})
+@router.get(
+    "/interactions/{interaction_id}/comments",
+    response={200: list[CommentOut], ERROR_CODES: ErrorOut},
+)
 def comment_index(request: HttpRequest, interaction_id: Id) -> Any:
     """The comment thread of an interaction, oldest first."""
     user = api_user(request)
@@ -224,8 +229,9 @@ def comment_index(request: HttpRequest, interaction_id: Id) -> Any:
     return comment_list(user=user, interaction=interaction)
 
 
-@router.post("/interactions/{interaction_id}/comments",
-             response={201: CommentOut, ERROR_CODES: ErrorOut})
+@router.post(
+    "/interactions/{interaction_id}/comments", response={201: CommentOut, ERROR_CODES: ErrorOut}
+)
 def comment_add(request: HttpRequest, interaction_id: Id, payload: CommentIn) -> Any:
     """Comment; each @username mentioned gets an in-app notification."""
     user = api_user(request)
@@ -238,7 +244,9 @@ def comment_add(request: HttpRequest, interaction_id: Id, payload: CommentIn) ->
 
 @router.get("/tasks", response={200: TaskPageOut, ERROR_CODES: ErrorOut})
 def task_index(
-    request: HttpRequest, filters: Query[TaskFilters], cursor: str | None = None,
+    request: HttpRequest,
+    filters: Query[TaskFilters],
+    cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
     rows = task_list(user=api_user(request), filters=filters.model_dump())
@@ -252,11 +260,13 @@ def task_add(request: HttpRequest, payload: TaskIn) -> Any:
     if payload.interaction_id is not None:
         interaction_id = payload.interaction_id
         refs["interaction"] = reference_get(
-            "interaction_id", lambda: interaction_get(user=user, interaction_id=interaction_id))
+            "interaction_id", lambda: interaction_get(user=user, interaction_id=interaction_id)
+        )
     if payload.assignee_id is not None:
         assignee_id = payload.assignee_id
         refs["assignee"] = reference_get(
-            "assignee_id", lambda: workspace_user_get(user=user, user_id=assignee_id))
+            "assignee_id", lambda: workspace_user_get(user=user, user_id=assignee_id)
+        )
     fields = payload.model_dump(
         exclude_unset=True,
         exclude={"person_id", "organization_id", "interaction_id", "assignee_id"},
@@ -272,8 +282,9 @@ def task_detail(request: HttpRequest, task_id: Id) -> Any:
 @router.patch("/tasks/{task_id}", response={200: TaskOut, ERROR_CODES: ErrorOut})
 def task_change(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Any:
     user = api_user(request)
-    return task_update(actor=user, task=task_get(user=user, task_id=task_id),
-                       data=payload.changes())
+    return task_update(
+        actor=user, task=task_get(user=user, task_id=task_id), data=payload.changes()
+    )
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, ERROR_CODES: ErrorOut})

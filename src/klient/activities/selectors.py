@@ -13,6 +13,7 @@ from klient.contacts.models import Organization, Person
 from klient.core.errors import NotFound
 from klient.core.models import Role, User
 from klient.core.pagination import Page, paginate_desc
+from klient.core.prepared import PreparedQuery
 from klient.core.selectors import scoped, user_team_ids, visibility_q
 
 TIMELINE_VALUES = (
@@ -107,22 +108,31 @@ def comment_list(*, user: User, interaction: Interaction) -> QuerySet[Comment]:
     )
 
 
+_TIMELINE_ROWS: dict[int, PreparedQuery] = {}
+_OPEN_TASK_ROWS = PreparedQuery(
+    lambda p: Task.objects.filter(person_id=p["person_id"], status=Task.Status.OPEN)
+    .order_by("due_at", "id").values("id", "title", "due_at", "assignee_id", "status")[:50],
+    person_id=int,
+)
+
+
 def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
     """Latest interactions of a person as dicts (the client-360 read path)."""
-    return list(
-        Interaction.objects.filter(person_id=person_id)
-        .order_by("-occurred_at", "-id")
-        .values(*TIMELINE_VALUES)[:limit]
-    )
+    prepared = _TIMELINE_ROWS.get(limit)
+    if prepared is None and len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
+        return list(Interaction.objects.filter(person_id=person_id)
+                    .order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit])
+    if prepared is None:  # LIMIT is part of the SQL: one compiled query per page size
+        prepared = _TIMELINE_ROWS[limit] = PreparedQuery(
+            lambda p: Interaction.objects.filter(person_id=p["person_id"])
+            .order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit],
+            person_id=int,
+        )
+    return prepared.dicts(person_id=person_id)
 
 
 def tasks_open_rows(*, person_id: int) -> list[dict[str, Any]]:
-    rows = (
-        Task.objects.filter(person_id=person_id, status=Task.Status.OPEN)
-        .order_by("due_at", "id")
-        .values("id", "title", "due_at", "assignee_id", "status")[:50]
-    )
-    return [dict(row) for row in rows]
+    return _OPEN_TASK_ROWS.dicts(person_id=person_id)
 
 
 def task_visibility_q(user: User) -> Q:

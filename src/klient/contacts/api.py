@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -34,6 +34,7 @@ from klient.core.api_support import (
     PatchSchema,
     api_user,
     json_response,
+    omittable,
     reference_get,
 )
 from klient.core.pagination import paginate_desc, paginate_id_desc
@@ -47,18 +48,18 @@ SEARCH_LIMIT = 20
 
 
 class OrganizationFields(InSchema):
-    legal_name: str = Field(None, max_length=255)
-    tax_id: str = Field(None, max_length=32)
-    website: str = Field(None, max_length=255)
-    industry: str = Field(None, max_length=120)
-    email: str = Field(None, max_length=254)
-    phone: str = Field(None, max_length=40)
-    address: str = Field(None, max_length=2000)
-    lifecycle_stage: str = Field(None, max_length=16)
-    segment: str = Field(None, max_length=60)
+    legal_name: str = omittable(max_length=255)
+    tax_id: str = omittable(max_length=32)
+    website: str = omittable(max_length=255)
+    industry: str = omittable(max_length=120)
+    email: str = omittable(max_length=254)
+    phone: str = omittable(max_length=40)
+    address: str = omittable(max_length=2000)
+    lifecycle_stage: str = omittable(max_length=16)
+    segment: str = omittable(max_length=60)
     owner_id: Id | None = None
     team_id: Id | None = None
-    tags: list[str] = Field(None, max_length=50)
+    tags: list[Annotated[str, Field(max_length=60)]] = omittable(max_length=50)
 
 
 class OrganizationIn(OrganizationFields):
@@ -66,7 +67,7 @@ class OrganizationIn(OrganizationFields):
 
 
 class OrganizationPatch(OrganizationFields, PatchSchema):
-    name: str = Field(None, min_length=1, max_length=255)
+    name: str = omittable(min_length=1, max_length=255)
 
 
 class OrganizationOut(Schema):
@@ -107,24 +108,24 @@ class OrganizationFilters(InSchema):
 
 
 class PersonFields(InSchema):
-    first_name: str = Field(None, max_length=120)
-    last_name: str = Field(None, max_length=120)
-    middle_name: str = Field(None, max_length=120)
-    title: str = Field(None, max_length=200)
-    lifecycle_stage: str = Field(None, max_length=16)
-    segment: str = Field(None, max_length=60)
-    preferred_channel: str = Field(None, max_length=16)
-    preferred_language: str = Field(None, max_length=8)
+    first_name: str = omittable(max_length=120)
+    last_name: str = omittable(max_length=120)
+    middle_name: str = omittable(max_length=120)
+    title: str = omittable(max_length=200)
+    lifecycle_stage: str = omittable(max_length=16)
+    segment: str = omittable(max_length=60)
+    preferred_channel: str = omittable(max_length=16)
+    preferred_language: str = omittable(max_length=8)
     owner_id: Id | None = None
     team_id: Id | None = None
-    emails: list[str] = Field(None, max_length=20)
-    phones: list[str] = Field(None, max_length=20)
-    tags: list[str] = Field(None, max_length=50)
+    emails: list[Annotated[str, Field(max_length=254)]] = omittable(max_length=20)
+    phones: list[Annotated[str, Field(max_length=40)]] = omittable(max_length=20)
+    tags: list[Annotated[str, Field(max_length=60)]] = omittable(max_length=50)
 
 
 class PersonIn(PersonFields):
     organization_id: Id | None = None
-    organization_role: str = Field(None, max_length=20)
+    organization_role: str = omittable(max_length=20)
 
 
 class PersonPatch(PersonFields, PatchSchema):
@@ -238,7 +239,9 @@ PERSON_PREFETCH = ("emails", "phones", "tags", "affiliations__organization")
 
 @router.get("/organizations", response={200: OrganizationPageOut, ERROR_CODES: ErrorOut})
 def organization_index(
-    request: HttpRequest, filters: Query[OrganizationFilters], cursor: str | None = None,
+    request: HttpRequest,
+    filters: Query[OrganizationFilters],
+    cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
     rows = organization_list(user=api_user(request), filters=filters.model_dump())
@@ -251,16 +254,19 @@ def organization_add(request: HttpRequest, payload: OrganizationIn) -> Any:
     return Status(201, organization_create(actor=api_user(request), **fields))
 
 
-@router.get("/organizations/{organization_id}",
-            response={200: OrganizationOut, ERROR_CODES: ErrorOut})
+@router.get(
+    "/organizations/{organization_id}", response={200: OrganizationOut, ERROR_CODES: ErrorOut}
+)
 def organization_detail(request: HttpRequest, organization_id: Id) -> Any:
     return organization_get(user=api_user(request), organization_id=organization_id)
 
 
-@router.patch("/organizations/{organization_id}",
-              response={200: OrganizationOut, ERROR_CODES: ErrorOut})
-def organization_change(request: HttpRequest, organization_id: Id,
-                        payload: OrganizationPatch) -> Any:
+@router.patch(
+    "/organizations/{organization_id}", response={200: OrganizationOut, ERROR_CODES: ErrorOut}
+)
+def organization_change(
+    request: HttpRequest, organization_id: Id, payload: OrganizationPatch
+) -> Any:
     user = api_user(request)
     organization = organization_get(user=user, organization_id=organization_id)
     return organization_update(actor=user, organization=organization, data=payload.changes())
@@ -280,18 +286,22 @@ def organization_remove(request: HttpRequest, organization_id: Id) -> Any:
 
 @router.get("/people", response={200: PersonPageOut, ERROR_CODES: ErrorOut})
 def person_index(
-    request: HttpRequest, filters: Query[PersonFilters], cursor: str | None = None,
+    request: HttpRequest,
+    filters: Query[PersonFilters],
+    cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
     rows = person_list(user=api_user(request), filters=filters.model_dump())
-    return paginate_desc(rows.prefetch_related(*PERSON_PREFETCH), field="updated_at",
-                         cursor=cursor, limit=limit)
+    return paginate_desc(
+        rows.prefetch_related(*PERSON_PREFETCH), field="updated_at", cursor=cursor, limit=limit
+    )
 
 
 @router.post("/people", response={201: PersonOut, ERROR_CODES: ErrorOut})
 def person_add(request: HttpRequest, payload: PersonIn) -> Any:
-    return Status(201, person_create(actor=api_user(request),
-                                     **payload.model_dump(exclude_unset=True)))
+    return Status(
+        201, person_create(actor=api_user(request), **payload.model_dump(exclude_unset=True))
+    )
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, ERROR_CODES: ErrorOut})
@@ -319,8 +329,9 @@ def person_remove(request: HttpRequest, person_id: Id) -> Any:
     return Status(204, None)
 
 
-@router.get("/people/{person_id}/duplicates",
-            response={200: list[PersonOut], ERROR_CODES: ErrorOut})
+@router.get(
+    "/people/{person_id}/duplicates", response={200: list[PersonOut], ERROR_CODES: ErrorOut}
+)
 def person_duplicate_index(request: HttpRequest, person_id: Id) -> Any:
     user = api_user(request)
     person = person_get(user=user, person_id=person_id)

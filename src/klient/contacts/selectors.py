@@ -22,6 +22,7 @@ from klient.contacts.models import (
 from klient.contacts.normalize import search_terms
 from klient.core.errors import NotFound
 from klient.core.models import User
+from klient.core.prepared import PreparedQuery
 from klient.core.selectors import scoped, visibility_q
 
 # Filters a dynamic segment may store; the same keys the list view and API accept.
@@ -216,50 +217,53 @@ def saved_lists(*, user: User) -> QuerySet[SavedList]:
     return scoped(SavedList, user=user).annotate(static_count=Count("members")).order_by("name")
 
 
+PERSON_360_FIELDS = ("id", "first_name", "last_name", "middle_name", "full_name", "title",
+                     "lifecycle_stage", "segment", "preferred_channel", "preferred_language",
+                     "owner_id", "team_id", "created_at", "updated_at")
+# The card's queries, compiled once per connection (see klient.core.prepared): compiling
+# six querysets cost ~3 ms a card, running their SQL ~0.2 ms.
+_CARD_PERSON = PreparedQuery(
+    lambda p: Person.objects.filter(workspace_id=p["workspace_id"], pk=p["person_id"],
+                                    merged_into__isnull=True).values(*PERSON_360_FIELDS),
+    workspace_id=int, person_id=int,
+)
+_CARD_EMAILS = PreparedQuery(
+    lambda p: EmailAddress.objects.filter(person_id=p["person_id"])
+    .order_by("-is_primary", "id").values_list("email", flat=True),
+    person_id=int,
+)
+_CARD_PHONES = PreparedQuery(
+    lambda p: PhoneNumber.objects.filter(person_id=p["person_id"])
+    .order_by("-is_primary", "id").values_list("number", flat=True),
+    person_id=int,
+)
+_CARD_ORGANIZATIONS = PreparedQuery(
+    lambda p: Affiliation.objects.filter(person_id=p["person_id"]).order_by("-is_primary", "id")
+    .values("organization_id", "organization__name", "role", "job_title"),
+    person_id=int,
+)
+
+
 def person_360(*, user: User, person_id: int, timeline_limit: int = 20) -> dict[str, Any]:
     """Everything on a person's card as plain dicts: the hot read path of the API.
 
     Built from `.values()` rows, not model instances: this path is read far more than
     written, and instantiating models cost ~10x the queries themselves.
     """
-    person_rows = list(
-        scoped(Person, user=user)
-        .filter(visibility_q(user), pk=person_id, merged_into__isnull=True)
-        .values(
-            "id",
-            "first_name",
-            "last_name",
-            "middle_name",
-            "full_name",
-            "title",
-            "lifecycle_stage",
-            "segment",
-            "preferred_channel",
-            "preferred_language",
-            "owner_id",
-            "team_id",
-            "created_at",
-            "updated_at",
+    if user.sees_all and user.is_active and user.workspace_id is not None:
+        person_rows = _CARD_PERSON.dicts(workspace_id=user.workspace_id, person_id=person_id)
+    else:  # visibility by owner and team: its SQL varies with the user's teams
+        person_rows = list(
+            scoped(Person, user=user)
+            .filter(visibility_q(user), pk=person_id, merged_into__isnull=True)
+            .values(*PERSON_360_FIELDS)
         )
-    )
     if not person_rows:
         raise NotFound(_("Person not found."))
     data: dict[str, Any] = dict(person_rows[0])
-    data["emails"] = list(
-        EmailAddress.objects.filter(person_id=person_id)
-        .order_by("-is_primary", "id")
-        .values_list("email", flat=True)
-    )
-    data["phones"] = list(
-        PhoneNumber.objects.filter(person_id=person_id)
-        .order_by("-is_primary", "id")
-        .values_list("number", flat=True)
-    )
-    data["organizations"] = list(
-        Affiliation.objects.filter(person_id=person_id)
-        .order_by("-is_primary", "id")
-        .values("organization_id", "organization__name", "role", "job_title")
-    )
+    data["emails"] = _CARD_EMAILS.column(person_id=person_id)
+    data["phones"] = _CARD_PHONES.column(person_id=person_id)
+    data["organizations"] = _CARD_ORGANIZATIONS.dicts(person_id=person_id)
     from klient.activities.selectors import person_timeline_rows, tasks_open_rows
 
     data["timeline"] = person_timeline_rows(person_id=person_id, limit=timeline_limit)

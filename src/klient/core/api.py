@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from klient.core.api_support import (
+    ERROR_CODES,
+    ErrorOut,
     Id,
     InSchema,
     Limit,
@@ -62,8 +64,9 @@ class NotificationPageOut(Schema):
 
 
 class NotificationReadIn(InSchema):
-    ids: list[Id] | None = Field(None, max_length=1000,
-                                 description="Notifications to mark read; omit for all.")
+    ids: list[Id] | None = Field(
+        None, max_length=1000, description="Notifications to mark read; omit for all."
+    )
 
 
 class NotificationReadOut(Schema):
@@ -104,12 +107,12 @@ def health(request: HttpRequest) -> HttpResponse:
     return json_response({"status": "ok", "database": "ok"})
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response={200: MeOut, ERROR_CODES: ErrorOut})
 def me(request: HttpRequest) -> User:
     return api_user(request)
 
 
-@router.get("/notifications", response=NotificationPageOut)
+@router.get("/notifications", response={200: NotificationPageOut, ERROR_CODES: ErrorOut})
 def notification_index(
     request: HttpRequest, unread: bool = False, cursor: str | None = None, limit: Limit = 50
 ) -> Any:
@@ -117,22 +120,27 @@ def notification_index(
     return paginate_id_desc(rows, cursor=cursor, limit=limit)
 
 
-@router.post("/notifications/read", response=NotificationReadOut)
+@router.post("/notifications/read", response={200: NotificationReadOut, ERROR_CODES: ErrorOut})
 def notification_read(request: HttpRequest, payload: NotificationReadIn) -> dict[str, int]:
     updated = notification_mark_read(user=api_user(request), notification_ids=payload.ids)
     return {"updated": updated}
 
 
-@router.get("/audit", response=AuditPageOut)
+@router.get("/audit", response={200: AuditPageOut, ERROR_CODES: ErrorOut})
 def audit_index(
-    request: HttpRequest, filters: Query[AuditFilters], cursor: str | None = None,
+    request: HttpRequest,
+    filters: Query[AuditFilters],
+    cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
     user = api_user(request)
     if user.role != Role.ADMIN:
         raise PermissionDenied(_("Only administrators can read the audit log."))
-    rows = audit_list(user=user, object_type=filters.object_type or None,
-                      object_id=filters.object_id, actor_id=filters.actor_id,
-                      action=filters.action or None)
+    rows = audit_list(
+        user=user,
+        object_type=filters.object_type or None,
+        object_id=filters.object_id,
+        actor_id=filters.actor_id,
+        action=filters.action or None,
+    )
     return paginate_id_desc(rows, cursor=cursor, limit=limit)
-

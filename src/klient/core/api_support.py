@@ -36,6 +36,17 @@ T = TypeVar("T")
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Field(ge=1, le=200)]
+
+
+def omittable(**constraints: Any) -> Any:
+    """A body field the client may leave out but not send as null.
+
+    The None default is never validated or stored: handlers pass on only the fields a
+    client sent (`exclude_unset`), so an absent field keeps the service's own default.
+    """
+    return Field(None, **constraints)
+
+
 ORJSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
@@ -60,8 +71,9 @@ class ORJSONRenderer(BaseRenderer):
     media_type = "application/json"
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
-        return orjson.dumps(data, default=_orjson_default,
-                            option=ORJSON_OPTIONS | orjson.OPT_PASSTHROUGH_DATETIME)
+        return orjson.dumps(
+            data, default=_orjson_default, option=ORJSON_OPTIONS | orjson.OPT_PASSTHROUGH_DATETIME
+        )
 
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:
@@ -100,8 +112,11 @@ class SessionUserAuth(APIKeyCookie):
             return None
         if user.workspace_id is None:
             return None
-        if (self.csrf and not getattr(request, "_ninja_csrf_exempt", False)
-                and check_csrf(request) is not None):
+        if (
+            self.csrf
+            and not getattr(request, "_ninja_csrf_exempt", False)
+            and check_csrf(request) is not None
+        ):
             raise HttpError(403, _("CSRF check failed."))
         return cast(User, user)
 
@@ -197,13 +212,15 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     fields: dict[str, str] = {}
     for error in exc.errors:
         fields.setdefault(field_name(error.get("loc", ())), str(error.get("msg", "")))
-    return error_response(status=422, code="validation_error",
-                          message=_("Some fields are invalid."), fields=fields)
+    return error_response(
+        status=422, code="validation_error", message=_("Some fields are invalid."), fields=fields
+    )
 
 
 def _authentication_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     response = error_response(
-        status=401, code="unauthorized",
+        status=401,
+        code="unauthorized",
         message=_("Authentication required: send a valid token as 'Authorization: Bearer …'."),
     )
     response["WWW-Authenticate"] = "Bearer"
@@ -213,8 +230,8 @@ def _authentication_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     status = exc.status_code
     message = str(exc)
-    if status == 400:
-        message = _("The request body is not valid JSON.")
+    if status == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")  # ninja's words, translated
     return error_response(status=status, code=HTTP_CODES.get(status, "error"), message=message)
 
 
@@ -223,8 +240,9 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(status=413, code="payload_too_large",
-                          message=_("The request body is too large."))
+    return error_response(
+        status=413, code="payload_too_large", message=_("The request body is too large.")
+    )
 
 
 def _suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -234,20 +252,25 @@ def _suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A bug, not bad input: log it with its traceback and keep the typed shape.
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
-    return error_response(status=500, code="server_error",
-                          message=_("Something went wrong on our side."))
+    return error_response(
+        status=500, code="server_error", message=_("Something went wrong on our side.")
+    )
 
 
 def error_handlers_install(api: NinjaAPI) -> None:
     """Register the typed error responses; the most specific class wins."""
-    api.add_exception_handler(Exception, _unexpected)
-    api.add_exception_handler(KlientError, _klient_error)  # type: ignore[arg-type]
-    api.add_exception_handler(ValidationError, _validation_error)  # type: ignore[arg-type]
-    api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
-    api.add_exception_handler(AuthenticationError, _authentication_error)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(SuspiciousOperation, _suspicious)
-    api.add_exception_handler(RequestDataTooBig, _too_big)
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (Exception, _unexpected),
+        (KlientError, _klient_error),
+        (ValidationError, _validation_error),
+        (HttpError, _http_error),
+        (AuthenticationError, _authentication_error),
+        (Http404, _not_found),
+        (SuspiciousOperation, _suspicious),
+        (RequestDataTooBig, _too_big),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)
 
 
 # Documented on every authenticated operation, so the OpenAPI schema names the error shape.

@@ -24,6 +24,7 @@ from klient.core.models import (
     User,
     Workspace,
 )
+from klient.core.prepared import PreparedQuery
 
 TOKEN_PREFIX = "kl_"
 
@@ -262,18 +263,33 @@ def token_create(*, user: User, name: str = "") -> str:
     return secret
 
 
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_WORKSPACE_FIELDS = [field.attname for field in Workspace._meta.concrete_fields]
+# Every API request runs this: compiled once (klient.core.prepared), it costs ~0.1 ms
+# instead of ~1 ms for building the select_related queryset each time.
+_TOKEN_USER = PreparedQuery(
+    lambda p: ApiToken.objects.filter(key_hash=p["key_hash"], revoked_at__isnull=True)
+    .values_list(*[f"user__{name}" for name in _USER_FIELDS],
+                 *[f"user__workspace__{name}" for name in _WORKSPACE_FIELDS])[:1],
+    key_hash=str,
+)
+
+
 def token_authenticate(secret: str) -> User | None:
-    """The active user owning a live token, or None. Cheap: one indexed query."""
+    """The active user owning a live token, or None. Cheap: one indexed query that
+    loads the user and its workspace together."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__workspace")
-        .filter(key_hash=_token_hash(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active or token.user.workspace_id is None:
+    rows = _TOKEN_USER.rows(key_hash=_token_hash(secret))
+    if not rows:
         return None
-    return token.user
+    split = len(_USER_FIELDS)
+    user = User.from_db("default", _USER_FIELDS, rows[0][:split])
+    if not user.is_active or user.workspace_id is None:
+        return None
+    workspace = Workspace.from_db("default", _WORKSPACE_FIELDS, rows[0][split:])
+    User.workspace.field.set_cached_value(user, workspace)
+    return user
 
 
 @transaction.atomic

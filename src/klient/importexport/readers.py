@@ -144,6 +144,12 @@ class TableReader:
     def rows(self, *, after: int = 0) -> Iterator[Row]:
         raise NotImplementedError
 
+    def estimate_rows(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the file (XLSX keeps its archive open while reading)."""
+
     def prepare(self, *, sample_rows: int = 3) -> TableInfo:
         """Read the first rows: refuses a header-only file, keeps a sample for the mapping."""
         self.info.sample = []
@@ -252,6 +258,9 @@ class XlsxReader(TableReader):
 
     def estimate_rows(self) -> int:
         return max(0, (self.sheet.max_row or 1) - 1)
+
+    def close(self) -> None:
+        self.book.close()
 
     def rows(self, *, after: int = 0) -> Iterator[Row]:
         width = len(self.info.headers)

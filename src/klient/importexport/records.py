@@ -100,9 +100,11 @@ class RowParser:
 
     def __init__(
         self, *, headers: list[str], mapping: list[str], region: str,
-        owners: Mapping[str, int] | None = None,
+        owners: Mapping[str, int] | None = None, unescape: bool = True,
     ) -> None:
         self.headers = headers
+        # Only CSV needs it: our XLSX exports keep values exact (text cells).
+        self.unescape = unescape
         self.region = region
         self.owners = {key.lower(): value for key, value in (owners or {}).items()}
         self.columns: dict[str, list[int]] = {}
@@ -116,7 +118,8 @@ class RowParser:
         for index in self.columns.get(field, ()):
             value = values[index]
             if value:
-                found.append((self.headers[index], unescape_cell(value)))
+                found.append((self.headers[index],
+                              unescape_cell(value) if self.unescape else value))
         return found
 
     def _one(self, values: list[str], field: str) -> tuple[str, str]:

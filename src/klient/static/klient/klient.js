@@ -87,3 +87,12 @@
     });
   });
 })();
+
+/* Opening "Comment" under a timeline item puts the cursor in its box. */
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (details.matches && details.matches(".comment-toggle") && details.open) {
+    var box = details.querySelector("textarea");
+    if (box) box.focus();
+  }
+}, true);

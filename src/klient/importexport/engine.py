@@ -1,0 +1,285 @@
+"""Run an import: read the file in batches, each batch one transaction with its checkpoint.
+
+A batch commits its records, the per-row marks, the row errors and the advanced
+checkpoint together, so after a crash (kill -9 of a worker, the server, the CLI) a
+resumed run starts at the first row without a mark and nothing is applied twice.
+A lease (host:pid:nonce plus a heartbeat) keeps two processes from running the
+same import at once; a dead holder's lease is taken over at once on its own host
+and after KLIENT_IMPORT_LEASE_SECONDS from elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from klient.core.models import User
+from klient.core.services import audit_record
+from klient.importexport.batch import BatchResult, checkpoint_commit, errors_write, marks_write
+from klient.importexport.errors import ImportFileError, LeaseLost
+from klient.importexport.models import ImportJob, ImportRow, ImportRowError
+from klient.importexport.other_writers import InteractionWriter, OrganizationWriter
+from klient.importexport.people_writer import PeopleWriter
+from klient.importexport.readers import VCARD_MAPPING, TableReader, table_open
+from klient.importexport.records import PARSERS
+from klient.importexport.writer_context import WriteContext
+
+BATCH_ROWS = 2000
+WRITERS: dict[str, Any] = {
+    "people": PeopleWriter,
+    "organizations": OrganizationWriter,
+    "interactions": InteractionWriter,
+}
+
+
+class ImportBusy(Exception):
+    """Another live process holds this import's lease."""
+
+
+@dataclass
+class ImportProgress:
+    """What a progress bar shows: rows done of total, speed and time left."""
+
+    job_id: int
+    done: int
+    total: int
+    rate: float
+    eta_seconds: float | None
+    created: int
+    updated: int
+    skipped: int
+    invalid: int
+    finished: bool = False
+
+    def line(self) -> str:
+        percent = f"{self.done * 100 // self.total}%" if self.total else "?"
+        eta = f"{self.eta_seconds:.0f}s" if self.eta_seconds is not None else "?"
+        return (f"{self.done:,}/{self.total:,} rows ({percent}), {self.rate:,.0f} rows/s, "
+                f"ETA {eta} — created {self.created:,}, updated {self.updated:,}, "
+                f"skipped {self.skipped:,}, invalid {self.invalid:,}")
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+def imports_dir() -> Path:
+    path = Path(settings.KLIENT_HOME) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def job_file(job: ImportJob) -> Path:
+    return imports_dir() / job.file_path
+
+
+def _lease_token() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _holder_alive(lease: str) -> bool:
+    host, _sep, rest = lease.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # cannot tell from here; the heartbeat decides
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def lease_is_stale(job: ImportJob) -> bool:
+    if not job.lease_owner:
+        return True
+    if not _holder_alive(job.lease_owner):
+        return True
+    limit = timedelta(seconds=getattr(settings, "KLIENT_IMPORT_LEASE_SECONDS", 120))
+    return job.heartbeat_at is None or job.heartbeat_at < timezone.now() - limit
+
+
+def lease_claim(job_id: int) -> tuple[ImportJob, str] | None:
+    """Take the import for this process; None when it is finished or not startable."""
+    token = _lease_token()
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished or job.status == ImportJob.Status.MAPPING:
+            return None
+        if not lease_is_stale(job):
+            raise ImportBusy(f"import {job_id} is running in {job.lease_owner}")
+        now = timezone.now()
+        resumed = job.status == ImportJob.Status.RUNNING
+        job.lease_owner, job.heartbeat_at = token, now
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = job.started_at or now
+        if resumed and job.is_dry_run:
+            # A dry run keeps its duplicate keys in memory only: start it over.
+            ImportRowError.objects.filter(job=job).delete()
+            job.processed = job.last_row = 0
+            job.created_count = job.updated_count = job.skipped_count = job.invalid_count = 0
+        job.save()
+    return job, token
+
+
+def lease_release(job: ImportJob, lease: str) -> None:
+    ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(lease_owner="")
+
+
+def _team_id(user: User) -> int | None:
+    return user.teams.values_list("pk", flat=True).order_by("pk").first()
+
+
+def owners_index(workspace_id: int) -> dict[str, int]:
+    """Every way a file may name a colleague: username, email, full name."""
+    index: dict[str, int] = {}
+    for user in User.objects.filter(workspace_id=workspace_id, is_active=True):
+        for key in (user.username, user.email, user.get_full_name(),
+                    f"{user.last_name} {user.first_name}".strip()):
+            if key:
+                index.setdefault(key.lower(), user.pk)
+    return index
+
+
+def import_execute(
+    *, job_id: int, progress_callback: ProgressCallback | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> ImportJob | None:
+    """Run (or resume) an import to its end. Idempotent: a finished import is left alone."""
+    claimed = lease_claim(job_id)
+    if claimed is None:
+        return ImportJob.objects.filter(pk=job_id).first()
+    job, lease = claimed
+    try:
+        with translation.override(job.language or None):
+            _run(job, lease, progress_callback, batch_rows)
+    except ImportFileError as exc:
+        ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
+            status=ImportJob.Status.FAILED, error_message=str(exc.message),
+            finished_at=timezone.now(), lease_owner="",
+        )
+    finally:
+        lease_release(job, lease)
+    job.refresh_from_db()
+    return job
+
+
+def _run(job: ImportJob, lease: str, callback: ProgressCallback | None, batch_rows: int) -> None:
+    user = job.created_by
+    if user is None or user.workspace_id != job.workspace_id:
+        raise ImportFileError(_("The user who started this import no longer exists."))
+    reader = table_open(job_file(job), max_bytes=max(job.file_size, 1))
+    try:
+        _run_rows(job, lease, reader, user, callback, batch_rows)
+    finally:
+        reader.close()
+
+
+def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
+              callback: ProgressCallback | None, batch_rows: int) -> None:
+    if not job.total:
+        job.total = reader.estimate_rows()
+        ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+    mapping = job.mapping or (VCARD_MAPPING if job.file_format == "vcard" else [])
+    region = job.workspace.default_region
+    parser = PARSERS[job.kind](headers=job.headers, mapping=mapping, region=region,
+                               owners=owners_index(job.workspace_id),
+                               unescape=job.file_format == "csv")
+    ctx = WriteContext(workspace_id=job.workspace_id, user=user, team_id=_team_id(user),
+                       job_id=job.pk, dedupe=job.dedupe, dry_run=job.is_dry_run,
+                       now=timezone.now())
+    writer = WRITERS[job.kind](ctx)
+    last_mark = (ImportRow.objects.filter(job=job).order_by("-row_number")
+                 .values_list("row_number", flat=True).first()) or 0
+    after = max(job.last_row, last_mark)
+    started, done_at_start = time.monotonic(), job.processed
+    batch: list[tuple[int, list[str], str]] = []
+
+    def flush() -> None:
+        _batch_commit(job=job, lease=lease, parser=parser, writer=writer, batch=batch)
+        batch.clear()
+        if callback is not None:
+            callback(_progress(job, started, done_at_start))
+
+    for row in reader.rows(after=after):
+        batch.append(row)
+        if len(batch) >= batch_rows:
+            flush()
+    if batch:
+        flush()
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
+            status=ImportJob.Status.DONE, finished_at=now, total=job.processed, lease_owner="",
+            heartbeat_at=now,
+        )
+        if not updated:
+            raise LeaseLost(job.pk)
+        audit_record(
+            workspace=job.workspace_id, actor=user,
+            action="import.dry_run" if job.is_dry_run else "import.finish",
+            object_type="importexport.importjob", object_id=job.pk,
+            changes={"file": (None, job.file_name), "kind": (None, job.kind),
+                     "dedupe": (None, job.dedupe), "rows": (None, job.processed),
+                     "created": (None, job.created_count), "updated": (None, job.updated_count),
+                     "skipped": (None, job.skipped_count), "invalid": (None, job.invalid_count)},
+        )
+    job.total, job.status = job.processed, ImportJob.Status.DONE
+    if callback is not None:
+        final = _progress(job, started, done_at_start)
+        final.finished = True
+        callback(final)
+
+
+def _batch_commit(*, job: ImportJob, lease: str, parser: Any, writer: Any,
+                  batch: list[tuple[int, list[str], str]]) -> None:
+    result = BatchResult()
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for number, values, problem in batch:
+        if problem:
+            result.errors.append((number, "", "", problem))
+            result.mark(number, ImportRow.Outcome.INVALID)
+            continue
+        record, errors = parser.parse(values)
+        if record is None:
+            result.errors.extend((number, column, value, reason)
+                                 for column, value, reason in errors)
+            result.mark(number, ImportRow.Outcome.INVALID)
+        else:
+            valid.append((number, record))
+    now = timezone.now()
+    with transaction.atomic():
+        # First statement: takes the write lock and proves the lease is still ours.
+        if not ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(heartbeat_at=now):
+            raise LeaseLost(job.pk)
+        writer.write(valid, result)
+        if not job.is_dry_run:
+            marks_write(job.pk, result)
+        errors_write(job.pk, result)
+        if not checkpoint_commit(job=job, lease=lease, result=result,
+                                 last_row=batch[-1][0], now=now):
+            raise LeaseLost(job.pk)
+
+
+def _progress(job: ImportJob, started: float, done_at_start: int) -> ImportProgress:
+    elapsed = max(time.monotonic() - started, 1e-6)
+    rate = (job.processed - done_at_start) / elapsed
+    total = max(job.total, job.processed)
+    eta = (total - job.processed) / rate if rate > 0 else None
+    return ImportProgress(
+        job_id=job.pk, done=job.processed, total=total, rate=rate, eta_seconds=eta,
+        created=job.created_count, updated=job.updated_count, skipped=job.skipped_count,
+        invalid=job.invalid_count,
+    )

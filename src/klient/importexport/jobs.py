@@ -1,0 +1,14 @@
+"""Background job of the import: thin, takes an id, idempotent (resumes from the checkpoint)."""
+
+from __future__ import annotations
+
+from klient.core.jobs import job
+from klient.importexport.engine import import_execute
+
+
+@job("klient.importexport.import_run", retries=3, retry_delay=30)
+def import_run_job(*, import_id: int) -> None:
+    """Run or resume the import. A worker killed mid-way leaves the outbox row pending, so
+    the sweep dispatches it again and the run continues after the last committed batch;
+    while another live process holds the import, this raises and the row stays pending."""
+    import_execute(job_id=import_id)

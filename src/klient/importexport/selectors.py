@@ -1,0 +1,72 @@
+"""Reads of imports: the user's imports, presets, the row-level error report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from klient.core.errors import NotFound
+from klient.core.models import Role, User
+from klient.core.selectors import scoped
+from klient.importexport.exporters import neutralize
+from klient.importexport.fields import BUILTIN_PRESETS
+from klient.importexport.models import ImportJob, ImportPreset, ImportRowError
+
+
+def import_list(*, user: User) -> QuerySet[ImportJob]:
+    """Admins see every import of the workspace; others their own."""
+    rows = scoped(ImportJob, user=user)
+    if user.role != Role.ADMIN:
+        rows = rows.filter(created_by_id=user.pk)
+    return rows.select_related("created_by").order_by("-created_at", "-id")
+
+
+def import_get(*, user: User, import_id: int) -> ImportJob:
+    job = import_list(user=user).filter(pk=import_id).first()
+    if job is None:
+        raise NotFound(_("Import not found."))
+    return job
+
+
+def preset_names(*, user: User, kind: str) -> list[str]:
+    """Built-in presets for this kind first, then the workspace's own, by name."""
+    builtin = [name for name, preset in BUILTIN_PRESETS.items() if preset["kind"] == kind]
+    saved = list(scoped(ImportPreset, user=user).filter(kind=kind).order_by("name")
+                 .values_list("name", flat=True))
+    return builtin + [name for name in saved if name not in builtin]
+
+
+def import_errors(*, job: ImportJob) -> QuerySet[ImportRowError]:
+    return ImportRowError.objects.filter(job=job).order_by("row_number", "id")
+
+
+def import_error_report_csv(*, job: ImportJob) -> Iterator[str]:
+    """The error report as CSV text chunks: row, column, value, reason (user's language)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
+    writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])
+    rows = import_errors(job=job).values_list("row_number", "column", "value", "reason")
+    for index, (number, column, value, reason) in enumerate(rows.iterator(chunk_size=2000)):
+        writer.writerow([number, neutralize(column), neutralize(value), neutralize(reason)])
+        if index % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def import_summary(job: ImportJob) -> dict[str, Any]:
+    return {
+        "id": job.pk, "status": job.status, "kind": job.kind, "file_name": job.file_name,
+        "dry_run": job.is_dry_run, "dedupe": job.dedupe, "total": job.total,
+        "processed": job.processed, "percent": job.percent, "created": job.created_count,
+        "updated": job.updated_count, "skipped": job.skipped_count,
+        "invalid": job.invalid_count, "error_message": job.error_message,
+        "headers": job.headers, "mapping": job.mapping, "unknown_columns": job.unknown_columns,
+    }
