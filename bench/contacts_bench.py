@@ -36,6 +36,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="run only these phases after the load (repeatable)")
     parser.add_argument("--home", help="KLIENT_HOME to use (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --home: measure the database a previous run left there "
+                             "(skips the load)")
     parser.add_argument("--reset-postgres", action="store_true",
                         help="drop every table in the KLIENT_DATABASE_URL database first")
     return parser.parse_args(argv)
@@ -49,7 +52,7 @@ def _environment(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klient.settings")
     dsn = os.environ.get("KLIENT_DATABASE_URL") or ""
     vendor = "postgresql" if dsn.startswith("postgres") else "sqlite"
-    if vendor == "sqlite":
+    if vendor == "sqlite" and not args.reuse:
         database = home / "klient.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(str(database) + suffix).unlink(missing_ok=True)
@@ -86,6 +89,15 @@ def _fixtures(ctx: dict[str, Any]) -> None:
                            teams=[team])
         owners.append((user.pk, team.pk))
     ctx.update(workspace_id=workspace.pk, admin=admin, owners=owners,
+               token=token_create(user=admin, name="bench"))
+
+
+def _fixtures_reuse(ctx: dict[str, Any]) -> None:
+    from klient.core.models import User
+    from klient.core.services import token_create
+
+    admin = User.objects.get(username="bench-admin")
+    ctx.update(workspace_id=admin.workspace_id, admin=admin,
                token=token_create(user=admin, name="bench"))
 
 
@@ -262,7 +274,9 @@ def main(argv: list[str]) -> int:
     args = _parse(argv)
     ctx = _environment(args)
     phases = set(args.only or ("load", "search", "api"))
-    if ctx["vendor"] == "postgresql":
+    if args.reuse and not args.home and ctx["vendor"] == "sqlite":
+        sys.exit("bench: --reuse needs --home (the folder of a kept run)")
+    if ctx["vendor"] == "postgresql" and not args.reuse:
         _postgres_fresh(ctx["dsn"], reset=args.reset_postgres)
     import django
 
@@ -273,14 +287,18 @@ def main(argv: list[str]) -> int:
     print(f"bench contacts: {args.people:,} people on {ctx['vendor']} "
           f"({'KLIENT_HOME=' + str(ctx['home']) if ctx['vendor'] == 'sqlite' else ctx['dsn']})",
           flush=True)
-    call_command("migrate", verbosity=0)
-    _fixtures(ctx)
     report = Report(vendor=ctx["vendor"], people=args.people)
+    if args.reuse:
+        _fixtures_reuse(ctx)
+    else:
+        call_command("migrate", verbosity=0)
+        _fixtures(ctx)
     try:
-        started = time.perf_counter()
-        phase_load(args, ctx, report)  # the other phases need the data
-        print(f"  load done in {time.perf_counter() - started:,.0f} s", flush=True)
-        report.print_section("load")
+        if not args.reuse:
+            started = time.perf_counter()
+            phase_load(args, ctx, report)  # the other phases need the data
+            print(f"  load done in {time.perf_counter() - started:,.0f} s", flush=True)
+            report.print_section("load")
         connection.close()
         if "search" in phases:
             from bench.search_bench import phase_search

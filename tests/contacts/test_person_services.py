@@ -107,3 +107,9 @@ def test_audit_log_rows_cannot_be_updated(agent_a):
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.update(action="tampered")
     assert not AuditEvent.objects.filter(action="tampered").exists()
+
+
+def test_bad_email_and_bad_phone_are_reported_together(agent_a):
+    with pytest.raises(InvalidContactData) as caught:
+        person_create(actor=agent_a, last_name="X", emails=["nope"], phones=["12"])
+    assert set(caught.value.fields) == {"emails[0]", "phones[0]"}

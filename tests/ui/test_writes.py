@@ -120,11 +120,13 @@ def test_plain_post_of_a_note_redirects_to_the_card(client_for, agent_a, org_a):
     assert (note.kind, note.organization_id, note.body) == ("note", org_a.pk, "Договор у юристов")
 
 
-def test_comment_with_mention_notifies_the_colleague(client_for, agent_a, agent_a2, call_a):
-    response = client_for(agent_a).post(
-        reverse("activities:comment_create", args=[call_a.pk]),
-        {"body": "@agent_a2 подготовь договор"}, **HTMX,
-    )
+def test_comment_with_mention_notifies_the_colleague(client_for, agent_a, agent_a2, call_a,
+                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(agent_a).post(
+            reverse("activities:comment_create", args=[call_a.pk]),
+            {"body": "@agent_a2 подготовь договор"}, **HTMX,
+        )
     assert response.status_code == 200
     assert '<span class="mention">@agent_a2</span>' in response.content.decode()
     comment = Comment.objects.get()
@@ -135,9 +137,11 @@ def test_comment_with_mention_notifies_the_colleague(client_for, agent_a, agent_
     assert bell.context["unread_notifications"] == 1
 
 
-def test_mark_notification_read_updates_row_and_bell(client_for, agent_a, agent_a2, call_a):
-    client_for(agent_a).post(reverse("activities:comment_create", args=[call_a.pk]),
-                             {"body": "@agent_a2 глянь"})
+def test_mark_notification_read_updates_row_and_bell(client_for, agent_a, agent_a2, call_a,
+                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(agent_a).post(reverse("activities:comment_create", args=[call_a.pk]),
+                                 {"body": "@agent_a2 глянь"})
     notification = Notification.objects.get(recipient=agent_a2)
     response = client_for(agent_a2).post(reverse("core:notification_read"),
                                          {"id": notification.pk}, **HTMX)

@@ -109,6 +109,29 @@ def phones_clean(values: Iterable[str], *, region: str) -> list[str]:
     return cleaned
 
 
+def channels_clean(
+    *, emails: Iterable[str], phones: Iterable[str], region: str
+) -> tuple[list[str], list[str]]:
+    """Emails and phones cleaned together, so one error reports every bad value at once."""
+    failures: list[InvalidContactData] = []
+    clean_emails: list[str] = []
+    clean_phones: list[str] = []
+    try:
+        clean_emails = emails_clean(emails)
+    except InvalidContactData as exc:
+        failures.append(exc)
+    try:
+        clean_phones = phones_clean(phones, region=region)
+    except InvalidContactData as exc:
+        failures.append(exc)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        fields = {**failures[0].fields, **failures[1].fields}
+        raise InvalidContactData(_("Some contact details are invalid."), fields=fields)
+    return clean_emails, clean_phones
+
+
 def _choice_check(field: str, value: Any, choices: Sequence[str]) -> None:
     if value not in ("", None) and value not in choices:
         raise InvalidContactData(fields={field: _("Unknown value “%(value)s”.") % {"value": value}})
@@ -215,8 +238,7 @@ def person_create(
         raise InvalidContactData(fields={name: _("Unknown field.") for name in unknown})
     _validate_person(fields)
     _check_owner_team(actor, fields)
-    clean_emails = emails_clean(emails)
-    clean_phones = phones_clean(phones, region=_region(actor))
+    clean_emails, clean_phones = channels_clean(emails=emails, phones=phones, region=_region(actor))
     organization = None
     if organization_id is not None:
         organization = Organization.objects.filter(
