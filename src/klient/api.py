@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Swagger
 
 from klient.activities.api import router as activities_router
 from klient.contacts.api import router as contacts_router
+from klient.contacts.lists_api import router as lists_router
 from klient.core.api import router as core_router
 from klient.core.api_support import (
     BearerTokenAuth,
@@ -15,6 +16,7 @@ from klient.core.api_support import (
     SessionUserAuth,
     error_handlers_install,
 )
+from klient.importexport.api import router as importexport_router
 
 api = NinjaAPI(
     title="Klient API",
@@ -28,4 +30,6 @@ api = NinjaAPI(
 error_handlers_install(api)
 api.add_router("", core_router)
 api.add_router("", contacts_router)
+api.add_router("", lists_router)
 api.add_router("", activities_router)
+api.add_router("", importexport_router)

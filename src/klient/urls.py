@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/", include("klient.core.auth_urls")),
     path("", include("klient.core.urls")),
     path("", include("klient.contacts.urls")),
+    path("lists/", include("klient.contacts.list_urls")),
     path("", include("klient.activities.urls")),
+    path("", include("klient.importexport.urls")),
 ]

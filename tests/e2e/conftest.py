@@ -1,4 +1,4 @@
-"""Browser tests: pytest-playwright driving Debian's chromium against pytest-django's live_server."""
+"""Browser tests: pytest-playwright drives Debian's chromium against the live_server."""
 
 from __future__ import annotations
 

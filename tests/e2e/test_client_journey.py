@@ -1,4 +1,4 @@
-"""A user's first session in a real browser: sign in, add clients, log a call, find, switch language."""
+"""A first session in a real browser: sign in, add clients, log a call, search, switch language."""
 
 from __future__ import annotations
 

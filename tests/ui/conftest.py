@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from klient.activities import services as activity_services
 from klient.contacts import services as contact_services
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Russian leaves Russian active in this thread; later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

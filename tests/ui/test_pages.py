@@ -114,3 +114,9 @@ def test_list_filters_by_stage_owner_and_tag(client_for, agent_a, person_a):
     assert "Иван Петров" in client.get(url, {"tag": "vip"}).content.decode()
     assert "Иван Петров" in client.get(url, {"owner": agent_a.pk}).content.decode()
     assert "Иван Петров" not in client.get(url, {"lifecycle_stage": "customer"}).content.decode()
+
+
+def test_unknown_address_gets_the_products_404_page(client_for, agent_a):
+    response = client_for(agent_a).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

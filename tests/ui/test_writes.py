@@ -113,7 +113,9 @@ def test_invalid_call_form_is_swapped_back_with_errors(client_for, agent_a, pers
 
 def test_plain_post_of_a_note_redirects_to_the_card(client_for, agent_a, org_a):
     response = client_for(agent_a).post(
-        reverse("activities:organization_note_create", args=[org_a.pk]), {"body": "Договор у юристов"})
+        reverse("activities:organization_note_create", args=[org_a.pk]),
+        {"body": "Договор у юристов"},
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("contacts:organization_detail", args=[org_a.pk])
     note = Interaction.objects.get()

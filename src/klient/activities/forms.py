@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,10 @@ LOGGABLE_KINDS = [
     (value, label) for value, label in Interaction.Kind.choices
     if value not in (Interaction.Kind.SURVEY_ANSWER, Interaction.Kind.PORTAL, Interaction.Kind.NOTE)
 ]
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class InteractionForm(forms.Form):
@@ -73,4 +77,4 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, assignees: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [(u.pk, u.display_name) for u in assignees]
+        _choice_field(self, "assignee").choices = [(u.pk, u.display_name) for u in assignees]

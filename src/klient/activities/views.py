@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from klient.contacts.models import Organization, Person
 from klient.core.errors import NotFound, ValidationFailed
 from klient.core.models import User
 from klient.core.selectors import workspace_users
-from klient.core.views import form_add_error, is_htmx, klient_view
+from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view
 
 TIMELINE_PAGE = 20
 MY_TASKS_LIMIT = 200
@@ -60,7 +60,7 @@ def _record_urls(kind: str, record_id: int) -> dict[str, str]:
 
 
 def timeline_context(
-    request: HttpRequest, *, person: Person | None = None,
+    request: AuthedRequest, *, person: Person | None = None,
     organization: Organization | None = None, cursor: str | None = None,
 ) -> dict[str, Any]:
     """One page of a card's timeline with its comments: two queries whatever the page holds."""
@@ -75,7 +75,7 @@ def timeline_context(
 
 
 @klient_view
-def timeline(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+def timeline(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     """The next page of a timeline ("load more")."""
     person, organization = _subject(request.user, kind, record_id)
     context = timeline_context(request, person=person, organization=organization,
@@ -85,7 +85,7 @@ def timeline(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
 
 
 def _interaction_post(
-    request: HttpRequest, kind: str, record_id: int, form: InteractionForm | NoteForm,
+    request: AuthedRequest, kind: str, record_id: int, form: InteractionForm | NoteForm,
     template: str,
 ) -> HttpResponse:
     person, organization = _subject(request.user, kind, record_id)
@@ -116,21 +116,21 @@ def _interaction_post(
 
 @klient_view(write=True)
 @require_POST
-def interaction_create(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+def interaction_create(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     return _interaction_post(request, kind, record_id, InteractionForm(request.POST),
                              "activities/_interaction_form.html")
 
 
 @klient_view(write=True)
 @require_POST
-def note_create(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+def note_create(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     return _interaction_post(request, kind, record_id, NoteForm(request.POST),
                              "activities/_note_form.html")
 
 
 @klient_view(write=True)
 @require_POST
-def comment_create(request: HttpRequest, interaction_id: int) -> HttpResponse:
+def comment_create(request: AuthedRequest, interaction_id: int) -> HttpResponse:
     """Comment under an interaction; @username notifies that colleague."""
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
     comment = services.comment_create(actor=request.user, interaction=interaction,
@@ -142,7 +142,7 @@ def comment_create(request: HttpRequest, interaction_id: int) -> HttpResponse:
 
 @klient_view(write=True)
 @require_POST
-def task_create(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+def task_create(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     user = request.user
     person, organization = _subject(user, kind, record_id)
     assignees = list(workspace_users(user=user))
@@ -173,7 +173,7 @@ def task_create(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
 
 @klient_view(write=True)
 @require_POST
-def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_complete(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, task_id=task_id)
     task = services.task_complete(actor=request.user, task=task)
     if not is_htmx(request):
@@ -183,7 +183,7 @@ def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @klient_view
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthedRequest) -> HttpResponse:
     """My open tasks: overdue first (highlighted), then by due time, then undated."""
     user = request.user
     now = timezone.now()

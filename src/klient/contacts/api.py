@@ -1,4 +1,5 @@
-"""REST endpoints of the client dossier: organizations, people, duplicates, search, client 360."""
+"""REST endpoints of the client dossier: organizations, people, duplicates, search, client 360,
+a person's organizations and consents."""
 
 from __future__ import annotations
 
@@ -8,15 +9,23 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from klient.contacts.models import Affiliation
 from klient.contacts.selectors import (
+    affiliation_get,
+    consent_get,
     organization_get,
     organization_list,
     person_360,
+    person_consents,
     person_duplicates,
     person_get,
     person_list,
 )
 from klient.contacts.services import (
+    affiliation_remove,
+    affiliation_set,
+    consent_grant,
+    consent_withdraw,
     organization_create,
     organization_delete,
     organization_update,
@@ -363,3 +372,81 @@ def search(request: HttpRequest, query: Query[SearchIn]) -> dict[str, Any]:
         "people": people.order_by("full_name", "id")[:SEARCH_LIMIT],
         "organizations": organizations.order_by("name", "id")[:SEARCH_LIMIT],
     }
+
+
+# --- a person's organizations and consents ---------------------------------------------
+
+
+class AffiliationIn(InSchema):
+    organization_id: Id
+    role: str = Field(Affiliation.Role.OTHER, max_length=20)
+    job_title: str = Field("", max_length=200)
+
+
+class ConsentIn(InSchema):
+    purpose: str = Field(..., min_length=1, max_length=60)
+    channel: str = Field(..., max_length=16)
+    source: str = Field("", max_length=120)
+
+
+class ConsentOut(Schema):
+    id: int
+    person_id: int
+    purpose: str
+    channel: str
+    source: str
+    granted_at: datetime
+    withdrawn_at: datetime | None
+    is_active: bool
+
+
+@router.post(
+    "/people/{person_id}/organizations", response={200: AffiliationOut, ERROR_CODES: ErrorOut}
+)
+def person_organization_set(request: HttpRequest, person_id: Id, payload: AffiliationIn) -> Any:
+    """Link the person to an organization, or change the role and title of the link."""
+    user = api_user(request)
+    person = person_get(user=user, person_id=person_id)
+    organization = reference_get(
+        "organization_id",
+        lambda: organization_get(user=user, organization_id=payload.organization_id),
+    )
+    return affiliation_set(
+        actor=user,
+        person=person,
+        organization=organization,
+        role=payload.role,
+        job_title=payload.job_title,
+    )
+
+
+@router.delete(
+    "/people/{person_id}/organizations/{organization_id}",
+    response={204: None, ERROR_CODES: ErrorOut},
+)
+def person_organization_remove(request: HttpRequest, person_id: Id, organization_id: Id) -> Any:
+    user = api_user(request)
+    person = person_get(user=user, person_id=person_id)
+    affiliation = affiliation_get(person=person, organization_id=organization_id)
+    affiliation_remove(actor=user, person=person, organization=affiliation.organization)
+    return Status(204, None)
+
+
+@router.get("/people/{person_id}/consents", response={200: list[ConsentOut], ERROR_CODES: ErrorOut})
+def person_consent_index(request: HttpRequest, person_id: Id) -> Any:
+    """Every consent of the person, newest first; withdrawn ones stay, with their date."""
+    return person_consents(person_get(user=api_user(request), person_id=person_id))
+
+
+@router.post("/people/{person_id}/consents", response={201: ConsentOut, ERROR_CODES: ErrorOut})
+def person_consent_add(request: HttpRequest, person_id: Id, payload: ConsentIn) -> Any:
+    user = api_user(request)
+    person = person_get(user=user, person_id=person_id)
+    return Status(201, consent_grant(actor=user, person=person, **payload.model_dump()))
+
+
+@router.post("/consents/{consent_id}/withdraw", response={200: ConsentOut, ERROR_CODES: ErrorOut})
+def consent_withdraw_one(request: HttpRequest, consent_id: Id) -> Any:
+    """Withdraw a consent; withdrawing again keeps the first date."""
+    user = api_user(request)
+    return consent_withdraw(actor=user, consent=consent_get(user=user, consent_id=consent_id))

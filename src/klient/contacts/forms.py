@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -23,6 +23,10 @@ def split_values(text: str) -> list[str]:
 
 def _choices(rows: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return EMPTY + [(value, label) for value, label in rows]
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class PersonForm(forms.Form):
@@ -65,13 +69,14 @@ class PersonForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _choices((u.pk, u.display_name) for u in owners)
+        _choice_field(self, "owner").choices = _choices((u.pk, u.display_name) for u in owners)
         if organizations is None:
             # Editing: organizations are managed on the card, not here.
             del self.fields["organization"]
             del self.fields["organization_role"]
         else:
-            self.fields["organization"].choices = _choices((o.pk, o.name) for o in organizations)
+            _choice_field(self, "organization").choices = _choices(
+                (o.pk, o.name) for o in organizations)
 
     def person_fields(self) -> dict[str, Any]:
         """Cleaned data in the shape the contacts services take."""
@@ -112,7 +117,7 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _choices((u.pk, u.display_name) for u in owners)
+        _choice_field(self, "owner").choices = _choices((u.pk, u.display_name) for u in owners)
 
     def organization_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -140,9 +145,9 @@ class ClientFilterForm(forms.Form):
         segments: Iterable[str] = (), **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _choices((u.pk, u.display_name) for u in owners)
-        self.fields["tag"].choices = _choices((t, t) for t in tags)
-        self.fields["segment"].choices = _choices((s, s) for s in segments)
+        _choice_field(self, "owner").choices = _choices((u.pk, u.display_name) for u in owners)
+        _choice_field(self, "tag").choices = _choices((t, t) for t in tags)
+        _choice_field(self, "segment").choices = _choices((s, s) for s in segments)
 
     def selector_filters(self) -> dict[str, Any]:
         """Valid values as the selectors' filter dict; an invalid one is simply dropped."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -213,8 +214,9 @@ def saved_list_people(*, user: User, saved_list: SavedList) -> QuerySet[Person]:
     return person_list(user=user).filter(saved_lists=saved_list)
 
 
-def saved_lists(*, user: User) -> QuerySet[SavedList]:
-    return scoped(SavedList, user=user).annotate(static_count=Count("members")).order_by("name")
+def saved_lists(*, user: User, kind: str = "") -> QuerySet[SavedList]:
+    rows = scoped(SavedList, user=user).annotate(static_count=Count("members")).order_by("name")
+    return rows.filter(kind=kind) if kind else rows
 
 
 PERSON_360_FIELDS = ("id", "first_name", "last_name", "middle_name", "full_name", "title",
@@ -282,3 +284,51 @@ def segment_names(*, user: User) -> list[str]:
         person_list(user=user).exclude(segment="").order_by("segment")
         .values_list("segment", flat=True).distinct()[:100]
     )
+
+
+def saved_list_counts(*, user: User, saved_lists: Iterable[SavedList]) -> dict[int, int]:
+    """How many members of each list the user can see, in one query for any number of lists.
+
+    Each list's members (a segment's filter re-run, a static list's visible members) become
+    one conditional count over the visible people: a query per list would grow with the page.
+    """
+    lists = list(saved_lists)
+    if not lists:
+        return {}
+    counts = {
+        f"n{saved.pk}": Count(
+            "pk", filter=Q(pk__in=saved_list_people(user=user, saved_list=saved).values("pk"))
+        )
+        for saved in lists
+    }
+    totals = person_list(user=user).select_related(None).order_by().aggregate(**counts)
+    return {saved.pk: totals[f"n{saved.pk}"] or 0 for saved in lists}
+
+
+def affiliation_get(*, person: Person, organization_id: int) -> Affiliation:
+    """The person's link to one organization, or NotFound."""
+    affiliation = (
+        person.affiliations.filter(organization_id=organization_id)
+        .select_related("organization")
+        .first()
+    )
+    if affiliation is None:
+        raise NotFound(_("This person is not linked to that organization."))
+    return affiliation
+
+
+def consent_get(*, user: User, consent_id: int) -> Consent:
+    """A consent record of a person the user may see, or NotFound."""
+    consent = (
+        scoped(Consent, user=user)
+        .filter(
+            visibility_q(user, owner_field="person__owner", team_field="person__team"),
+            pk=consent_id,
+            person__merged_into__isnull=True,
+        )
+        .select_related("person")
+        .first()
+    )
+    if consent is None:
+        raise NotFound(_("Consent not found."))
+    return consent

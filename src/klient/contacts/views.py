@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from klient.core.errors import Conflict, NotFound, ValidationFailed
 from klient.core.models import Role, User
 from klient.core.pagination import paginate_desc
 from klient.core.selectors import audit_list, workspace_users
-from klient.core.views import form_add_error, is_htmx, klient_view
+from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view
 
 PAGE_SIZE = 25
 # Counting every match of a broad filter on a large table costs a scan; past this, "10,000+".
@@ -60,7 +60,7 @@ def _list_rows(user: User, tab: str, filters: dict[str, Any]) -> QuerySet[Any]:
     return selectors.person_list(user=user, filters=filters).prefetch_related("tags", primary)
 
 
-def _client_list(request: HttpRequest, *, tab: str) -> HttpResponse:
+def _client_list(request: AuthedRequest, *, tab: str) -> HttpResponse:
     user = request.user
     owners = _owners(user)
     form = ClientFilterForm(
@@ -94,12 +94,12 @@ def _client_list(request: HttpRequest, *, tab: str) -> HttpResponse:
 
 
 @klient_view
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthedRequest) -> HttpResponse:
     return _client_list(request, tab="people")
 
 
 @klient_view
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthedRequest) -> HttpResponse:
     return _client_list(request, tab="organizations")
 
 
@@ -111,7 +111,7 @@ def _organization_choices(user: User) -> list[Organization]:
 
 
 @klient_view(write=True)
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     initial = {"owner": user.pk, "organization": request.GET.get("organization")}
     form = PersonForm(request.POST or None, owners=_owners(user),
@@ -134,7 +134,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @klient_view(write=True)
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
     person = selectors.person_get(user=user, person_id=person_id)
     initial = {
@@ -160,7 +160,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
-def _card_common(request: HttpRequest, *, person: Person | None = None,
+def _card_common(request: AuthedRequest, *, person: Person | None = None,
                  organization: Organization | None = None) -> dict[str, Any]:
     """What both cards share: timeline, composer forms, open tasks, audit history."""
     user = request.user
@@ -188,7 +188,7 @@ def _card_common(request: HttpRequest, *, person: Person | None = None,
 
 
 @klient_view
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
     person = selectors.person_get(user=user, person_id=person_id)
     context = _card_common(request, person=person)
@@ -207,7 +207,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @klient_view(write=True)
 @require_POST
-def person_merge(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Fold a duplicate (POST duplicate_id) into this person; the card then shows both histories."""
     user = request.user
     primary = selectors.person_get(user=user, person_id=person_id)
@@ -231,7 +231,7 @@ def _organization_initial(organization: Organization) -> dict[str, Any]:
 
 
 @klient_view(write=True)
-def organization_create(request: HttpRequest) -> HttpResponse:
+def organization_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = OrganizationForm(request.POST or None, owners=_owners(user), initial={"owner": user.pk})
     if request.method == "POST" and form.is_valid():
@@ -248,7 +248,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 
 @klient_view(write=True)
-def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+def organization_edit(request: AuthedRequest, organization_id: int) -> HttpResponse:
     user = request.user
     organization = selectors.organization_get(user=user, organization_id=organization_id)
     form = OrganizationForm(request.POST or None, owners=_owners(user),
@@ -268,7 +268,7 @@ def organization_edit(request: HttpRequest, organization_id: int) -> HttpRespons
 
 
 @klient_view
-def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+def organization_detail(request: AuthedRequest, organization_id: int) -> HttpResponse:
     user = request.user
     organization = selectors.organization_get(user=user, organization_id=organization_id)
     context = _card_common(request, organization=organization)

@@ -24,12 +24,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from klient.core import selectors, services
 from klient.core.errors import KlientError, PermissionDenied
+from klient.core.models import User
 from klient.core.pagination import paginate_id_desc
 
 View = Callable[..., HttpResponse]
+
+
+class AuthedRequest(HttpRequest):
+    """What a `klient_view` receives: a signed-in Klient user, and django-htmx's details."""
+
+    user: User
+    htmx: HtmxDetails
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -142,7 +151,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 
 @klient_view
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthedRequest) -> HttpResponse:
     show_unread = request.GET.get("show") == "unread"
     rows = selectors.notification_list(user=request.user, unread_only=show_unread)
     page = paginate_id_desc(rows, cursor=request.GET.get("cursor") or None,
@@ -155,7 +164,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @klient_view
 @require_POST
-def notification_read(request: HttpRequest) -> HttpResponse:
+def notification_read(request: AuthedRequest) -> HttpResponse:
     """Mark one notification (`id`) or all of mine read; htmx gets the row and the new bell."""
     raw_id = request.POST.get("id", "")
     ids = [int(raw_id)] if raw_id.isdigit() else None

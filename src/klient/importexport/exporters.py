@@ -5,7 +5,9 @@ Human-facing exports neutralise cells that a spreadsheet would run as a formula
 front, the OWASP advice; an apostrophe already in front of one gets another, so the
 importer can undo it exactly and an export -> import round trip loses nothing. XLSX
 cells are always written as text (never formulas) and trigger cells carry Excel's
-own quote prefix, so the stored value stays exact.
+own quote prefix, so the stored value stays exact -- except what XML 1.0 cannot
+carry: a carriage return reads back as a line feed, and control characters other
+than tab and line breaks are dropped.
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ def xlsx_write(target: IO[bytes], headers: list[str], rows: Iterable[list[Any]],
         out: list[Any] = []
         for value in values:
             text = _xlsx_text(value)
-            cell = WriteOnlyCell(sheet)
-            cell.set_explicit_value(text, data_type="s")
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula
             if is_formula_like(text):
                 cell.quotePrefix = True
             out.append(cell)

@@ -29,7 +29,7 @@ from klient.importexport.batch import (
 from klient.importexport.models import DedupeMode, ImportRow
 from klient.importexport.writer_context import WriteContext
 
-O = ImportRow.Outcome
+Outcome = ImportRow.Outcome
 SCALARS = ("first_name", "last_name", "middle_name", "title", "segment", "preferred_channel",
            "preferred_language", "owner_id", "lifecycle_stage")
 EXISTING_VALUES = ("id", *SCALARS, "team_id", "full_name")
@@ -155,7 +155,8 @@ class PeopleWriter:
         pending: dict[str, dict[str, Any]] = {}
         outcomes: list[tuple[int, str, dict[str, Any] | None]] = []
         for number, record in rows:
-            record_keys = ["e:" + e for e in record["emails"]] + ["p:" + p for p in record["phones"]]
+            record_keys = (["e:" + e for e in record["emails"]]
+                           + ["p:" + p for p in record["phones"]])
             target: dict[str, Any] | None = None
             matched = False
             if mode != DedupeMode.CREATE:
@@ -174,20 +175,20 @@ class PeopleWriter:
                 for key in record_keys:
                     pending.setdefault(key, person)
                     ctx.remember(key)
-                outcomes.append((number, O.CREATED, person))
+                outcomes.append((number, Outcome.CREATED, person))
                 continue
             if mode == DedupeMode.SKIP or target is None:
-                outcomes.append((number, O.SKIPPED, target))
+                outcomes.append((number, Outcome.SKIPPED, target))
                 continue
             changes = merge_into(target, record, mode)
             if not changes:
-                outcomes.append((number, O.SKIPPED, target))
+                outcomes.append((number, Outcome.SKIPPED, target))
                 continue
             target.setdefault("changes", {}).update(changes)
             for key in record_keys:
                 pending.setdefault(key, target)
                 ctx.remember(key)
-            outcomes.append((number, O.UPDATED, target))
+            outcomes.append((number, Outcome.UPDATED, target))
         if not ctx.dry_run:
             self._insert_new(new)
             self._update_existing([p for p in existing.values() if p.get("changes")])

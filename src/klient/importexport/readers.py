@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,8 +29,9 @@ SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 Row = tuple[int, list[str], str]
 
-# Single-byte encodings a Russian or Bulgarian spreadsheet is saved in, then Western.
-_CANDIDATE_ENCODINGS = ["cp1251", "koi8_r", "cp866", "mac_cyrillic", "cp1252", "latin_1"]
+# Single-byte encodings a Russian or Bulgarian spreadsheet is saved in; then Western ones.
+_CYRILLIC_ENCODINGS = ("cp1251", "koi8_r", "cp866", "mac_cyrillic")
+_WESTERN_ENCODINGS = ["cp1252", "latin_1", "iso8859_15"]
 
 
 @dataclass
@@ -81,12 +83,40 @@ def detect_encoding(sample: bytes) -> str:
         # A sample cut in the middle of a character is still UTF-8.
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
+    cyrillic = _cyrillic_code_page(sample)
+    if cyrillic:
+        return cyrillic
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=_CANDIDATE_ENCODINGS).best()
+    best = from_bytes(sample, cp_isolation=_WESTERN_ENCODINGS).best()
     if best is None:
         raise _not_a_table()
     return str(best.encoding)
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_RU_BG_LETTERS = re.compile(r"[А-Яа-яЁё]")
+_CASE_FLIP = re.compile(r"[а-яё][А-ЯЁ]")
+
+
+def _cyrillic_code_page(sample: bytes) -> str:
+    """The Cyrillic code page under which the high bytes read as Russian/Bulgarian words.
+
+    General detectors mistake Windows-1251 for Mac Cyrillic on short or repetitive
+    samples; words decoded with the wrong page show as symbols or as iNVERTED case
+    (KOI8-R), which this score punishes. '' when the text is not Cyrillic at all.
+    """
+    high = sum(1 for byte in sample if byte >= 0x80)
+    if not high:
+        return ""
+    best, best_score = "", 0.0
+    for encoding in _CYRILLIC_ENCODINGS:
+        text = sample.decode(encoding, errors="replace")
+        letters = len(_RU_BG_LETTERS.findall(text))
+        score = letters - 3 * len(_CASE_FLIP.findall(text))
+        if score > best_score:
+            best, best_score = encoding, score
+    return best if best_score >= high * 0.6 else ""
 
 
 def _looks_binary(text: str) -> bool:
@@ -188,7 +218,9 @@ class CsvReader(TableReader):
         )
 
     def _open(self, encoding: str) -> io.TextIOWrapper:
-        return open(self.path, encoding=encoding, newline="", errors="strict")  # noqa: SIM115
+        # Undecodable bytes become lone surrogates, so the one bad row is reported as
+        # invalid and every other row still imports.
+        return open(self.path, encoding=encoding, newline="", errors="surrogateescape")
 
     def estimate_rows(self) -> int:
         """Count records (not lines: a quoted cell may hold line breaks); blank ones excluded."""
@@ -202,18 +234,17 @@ class CsvReader(TableReader):
         number = 0
         try:
             with self._open(self.info.encoding) as handle:
-                for number, values in enumerate(  # noqa: B007
+                for number, values in enumerate(
                     csv.reader(handle, delimiter=self.info.delimiter), start=1
                 ):
                     if number == 1 or number <= after or not any(values):
                         continue
+                    if _UNDECODED.search("".join(values)):
+                        yield number, [""] * width, _(
+                            "This row cannot be read as %(encoding)s text; save the file "
+                            "as UTF-8.") % {"encoding": self.info.encoding}
+                        continue
                     yield number, [value.strip() for value in _fit(values, width)], ""
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                _("Row %(row)s cannot be read as %(encoding)s text; save the file as UTF-8.")
-                % {"row": number + 1, "encoding": self.info.encoding},
-                code="encoding",
-            ) from exc
         except csv.Error as exc:
             raise ImportFileError(
                 _("Row %(row)s is not valid CSV: %(error)s") % {"row": number + 1, "error": exc},
@@ -243,12 +274,19 @@ class XlsxReader(TableReader):
     def __init__(self, path: Path) -> None:
         import openpyxl
 
+        from openpyxl.utils.exceptions import InvalidFileException
+
         self.path = path
+        # A file object, not the path: openpyxl judges a path by its extension, and
+        # users rename files.
+        self.handle = open(path, "rb")  # noqa: SIM115
         try:
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(self.handle, read_only=True, data_only=True)
             self.sheet = self.book.worksheets[0]
             first = next(self.sheet.iter_rows(values_only=True, max_row=1), None)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
+                IndexError) as exc:
+            self.handle.close()
             raise ImportFileError(
                 _("This XLSX file is damaged or is not an Excel workbook."), code="bad_xlsx"
             ) from exc
@@ -261,6 +299,7 @@ class XlsxReader(TableReader):
 
     def close(self) -> None:
         self.book.close()
+        self.handle.close()
 
     def rows(self, *, after: int = 0) -> Iterator[Row]:
         width = len(self.info.headers)

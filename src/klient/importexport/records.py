@@ -360,9 +360,9 @@ class InteractionRowParser(RowParser):
         record["person_email"] = emails[0] if emails else ""
         record["person_phone"] = phones[0] if phones else ""
         record["organization"] = self._one(values, "organization")[1]
-        if not (record["person_email"] or record["person_phone"] or record["organization"]):
-            if not errors:
-                errors.append(("", "", _("Name a person (email or phone) or an organization.")))
+        named = record["person_email"] or record["person_phone"] or record["organization"]
+        if not named and not errors:
+            errors.append(("", "", _("Name a person (email or phone) or an organization.")))
         return (None if errors else record), errors
 
 

@@ -1,0 +1,123 @@
+"""REST endpoints of import and export: upload, map and start, follow, error report, files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from klient.core.api_support import ERROR_CODES, ErrorOut, Id, InSchema, api_user
+from klient.importexport import downloads, selectors, services
+from klient.importexport.models import DedupeMode, ImportKind
+
+router = Router(tags=["import-export"])
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    kind: str
+    dedupe: str
+    is_dry_run: bool
+    file_name: str
+    file_format: str
+    headers: list[str]
+    mapping: list[str]
+    unknown_columns: list[str]
+    total: int
+    processed: int
+    percent: int
+    created_count: int
+    updated_count: int
+    skipped_count: int
+    invalid_count: int
+    error_message: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ImportStartIn(InSchema):
+    """A mapping aligned with the headers, or {header: field}; or a preset by name."""
+
+    mapping: list[Annotated[str, Field(max_length=40)]] | dict[str, str] | None = None
+    preset: str = Field("", max_length=100)
+    save_preset_as: str = Field("", max_length=100)
+
+
+class ImportUploadIn(Schema):
+    kind: ImportKind = ImportKind.PEOPLE
+    dedupe: DedupeMode = DedupeMode.SKIP
+    dry_run: bool = False
+
+
+@router.get("/imports", response={200: list[ImportOut], ERROR_CODES: ErrorOut})
+def import_index(request: HttpRequest) -> Any:
+    return list(selectors.import_list(user=api_user(request))[:100])
+
+
+@router.post("/imports", response={201: ImportOut, ERROR_CODES: ErrorOut})
+def import_add(
+    request: HttpRequest, options: Form[ImportUploadIn], file: File[UploadedFile]
+) -> Any:
+    job = services.import_upload(
+        actor=api_user(request), file_name=file.name or "upload", content=file.chunks(),
+        kind=options.kind, dedupe=options.dedupe, dry_run=options.dry_run,
+    )
+    return Status(201, job)
+
+
+@router.get("/imports/presets", response={200: list[str], ERROR_CODES: ErrorOut})
+def preset_index(request: HttpRequest, kind: ImportKind = ImportKind.PEOPLE) -> Any:
+    return selectors.preset_names(user=api_user(request), kind=kind)
+
+
+@router.get("/imports/{import_id}", response={200: ImportOut, ERROR_CODES: ErrorOut})
+def import_detail(request: HttpRequest, import_id: Id) -> Any:
+    return selectors.import_get(user=api_user(request), import_id=import_id)
+
+
+@router.post("/imports/{import_id}/start", response={202: ImportOut, ERROR_CODES: ErrorOut})
+def import_begin(request: HttpRequest, import_id: Id, payload: ImportStartIn) -> Any:
+    user = api_user(request)
+    job = selectors.import_get(user=user, import_id=import_id)
+    mapping = payload.mapping
+    if payload.preset:
+        mapping = services.mapping_for_preset(actor=user, job=job, name=payload.preset)
+    job = services.import_start(actor=user, job=job, mapping=mapping,
+                                save_preset_as=payload.save_preset_as)
+    job.refresh_from_db()  # in-process workers (tests, demo) may have finished it already
+    return Status(202, job)
+
+
+@router.get("/imports/{import_id}/errors.csv", response={ERROR_CODES: ErrorOut})
+def import_error_report(request: HttpRequest, import_id: Id) -> Any:
+    job = selectors.import_get(user=api_user(request), import_id=import_id)
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in selectors.import_error_report_csv(job=job)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
+
+
+@router.get("/exports/people.{fmt}", response={ERROR_CODES: ErrorOut})
+def export_people(request: HttpRequest, fmt: str) -> HttpResponse:
+    return downloads.people_download(user=api_user(request), fmt=fmt, query=request.GET)
+
+
+@router.get("/exports/organizations.{fmt}", response={ERROR_CODES: ErrorOut})
+def export_organizations(request: HttpRequest, fmt: str) -> HttpResponse:
+    return downloads.organizations_download(user=api_user(request), fmt=fmt, query=request.GET)
+
+
+@router.get("/exports/interactions.{fmt}", response={ERROR_CODES: ErrorOut})
+def export_interactions(request: HttpRequest, fmt: str) -> HttpResponse:
+    return downloads.interactions_download(user=api_user(request), fmt=fmt, query=request.GET)
+
+
+@router.get("/exports/calendar.ics", response={ERROR_CODES: ErrorOut})
+def export_calendar(request: HttpRequest) -> HttpResponse:
+    return downloads.calendar_download(user=api_user(request))

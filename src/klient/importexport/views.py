@@ -1,0 +1,155 @@
+"""Import pages (upload, mapping, live progress, results) and export downloads. Thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from klient.core.errors import ValidationFailed
+from klient.core.models import User
+from klient.core.views import form_add_error, klient_view
+from klient.importexport import downloads, exports, selectors, services
+from klient.importexport.fields import field_choices
+from klient.importexport.models import DedupeMode, ImportJob, ImportKind
+
+RECENT_IMPORTS = 20
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (CSV, XLSX or vCard)"))
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"),
+                             choices=ImportKind.choices, initial=ImportKind.PEOPLE)
+    dedupe = forms.ChoiceField(label=gettext_lazy("When a record already exists"),
+                               choices=DedupeMode.choices, initial=DedupeMode.SKIP)
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run: check the file and show the report, write nothing"),
+        required=False)
+
+
+@klient_view(write=True)
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_upload(
+                actor=user, file_name=upload.name, content=upload.chunks(),
+                kind=form.cleaned_data["kind"], dedupe=form.cleaned_data["dedupe"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationFailed as error:
+            form_add_error(form, error)
+        else:
+            return redirect("importexport:import_mapping", import_id=job.pk)
+    status = 422 if request.method == "POST" else 200
+    imports = list(selectors.import_list(user=user)[:RECENT_IMPORTS])
+    return render(request, "importexport/import_new.html",
+                  {"form": form, "imports": imports}, status=status)
+
+
+def _columns(job: ImportJob, mapping: list[str]) -> list[dict[str, Any]]:
+    samples = job.sample or []
+    return [
+        {"index": index, "header": header, "field": mapping[index] if index < len(mapping) else "",
+         "samples": [row[index] for row in samples if index < len(row) and row[index]][:3]}
+        for index, header in enumerate(job.headers)
+    ]
+
+
+@klient_view(write=True)
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    job = selectors.import_get(user=user, import_id=import_id)
+    if job.status != ImportJob.Status.MAPPING:
+        return redirect("importexport:import_detail", import_id=job.pk)
+    mapping, errors, preset = list(job.mapping), {}, request.GET.get("preset", "")
+    if request.method == "POST":
+        mapping = [request.POST.get(f"col-{index}", "") for index in range(len(job.headers))]
+        try:
+            services.import_start(actor=user, job=job, mapping=mapping,
+                                  save_preset_as=request.POST.get("save_preset_as", ""))
+        except ValidationFailed as error:
+            errors = {"message": str(error.message), "fields": error.fields}
+        else:
+            return redirect("importexport:import_detail", import_id=job.pk)
+    elif preset:
+        mapping = services.mapping_for_preset(actor=user, job=job, name=preset)
+    context = {
+        "job": job, "columns": _columns(job, mapping), "choices": field_choices(job.kind),
+        "presets": selectors.preset_names(user=user, kind=job.kind), "preset": preset,
+        "errors": errors,
+    }
+    return render(request, "importexport/import_mapping.html", context,
+                  status=422 if errors else 200)
+
+
+@klient_view
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    job = selectors.import_get(user=request.user, import_id=import_id)  # type: ignore[arg-type]
+    return render(request, "importexport/import_detail.html",
+                  {"job": job, "errors": list(selectors.import_errors(job=job)[:20])})
+
+
+@klient_view
+def import_progress(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The polled fragment; once the import finishes it no longer asks to be polled."""
+    job = selectors.import_get(user=request.user, import_id=import_id)  # type: ignore[arg-type]
+    return render(request, "importexport/_progress.html", {"job": job})
+
+
+@klient_view
+def import_errors_csv(request: HttpRequest, import_id: int) -> HttpResponse:
+    job = selectors.import_get(user=request.user, import_id=import_id)  # type: ignore[arg-type]
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in selectors.import_error_report_csv(job=job)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+@klient_view
+def export_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "importexport/export.html", {
+        "person_columns": [(key, str(label)) for key, label in exports.PERSON_COLUMNS.items()],
+        "query": request.GET.urlencode(),
+    })
+
+
+@klient_view
+def export_people(request: HttpRequest, fmt: str) -> HttpResponse:
+    return downloads.people_download(user=request.user, fmt=fmt,  # type: ignore[arg-type]
+                                     query=request.GET)
+
+
+@klient_view
+def export_organizations(request: HttpRequest, fmt: str) -> HttpResponse:
+    return downloads.organizations_download(user=request.user, fmt=fmt,  # type: ignore[arg-type]
+                                            query=request.GET)
+
+
+@klient_view
+def export_interactions(request: HttpRequest, fmt: str) -> HttpResponse:
+    return downloads.interactions_download(user=request.user, fmt=fmt,  # type: ignore[arg-type]
+                                           query=request.GET)
+
+
+@klient_view
+def export_calendar(request: HttpRequest) -> HttpResponse:
+    return downloads.calendar_download(user=request.user)  # type: ignore[arg-type]
+
+
+@klient_view
+def export_people_raw(request: HttpRequest) -> HttpResponse:
+    return downloads.people_raw_download(user=request.user)  # type: ignore[arg-type]

@@ -1,0 +1,226 @@
+"""Importing people: validation, the error report, dedupe modes, dry run, idempotency."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.utils import translation
+
+from klient.contacts.models import Affiliation, EmailAddress, Organization, Person, PhoneNumber
+from klient.contacts.selectors import person_list
+from klient.contacts.services import person_create
+from klient.core.models import AuditEvent
+from klient.importexport.models import ImportJob, ImportRow, ImportRowError
+from klient.importexport.selectors import import_error_report_csv
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Фамилия", "Имя", "Email", "Телефон", "Компания", "Теги"]
+ROWS = [
+    HEADER,
+    ["Иванов", "Иван", "Ivan@Example.COM", "+7 (916) 123-45-67", "ООО Ромашка", "vip, new"],
+    ["Петров", "Пётр", "petr@example", "8 916 000", "", ""],
+    ["", "", "nobody@example.com", "", "", ""],
+    ["Smith", "Jane", "jane@example.org", "8 903 555 11 22", "ООО Ромашка", ""],
+    ["Иванов", "Иван", "ivan@example.com", "", "", "old"],
+]
+
+
+def counts(job: ImportJob) -> tuple[int, int, int, int, int]:
+    return (job.processed, job.created_count, job.updated_count, job.skipped_count,
+            job.invalid_count)
+
+
+def test_valid_rows_are_imported_invalid_rows_reported_counts_add_up(admin, write_file,
+                                                                     run_import):
+    job = run_import(admin, write_file("people.csv", ROWS))
+
+    assert job.status == ImportJob.Status.DONE
+    assert counts(job) == (5, 2, 0, 1, 2)
+    assert job.created_count + job.updated_count + job.skipped_count + job.invalid_count == 5
+    ivan = Person.objects.get(last_name="Иванов")
+    assert ivan.full_name == "Иван Иванов"
+    assert ivan.primary_email == "ivan@example.com"
+    assert ivan.primary_phone == "+79161234567"
+    assert ivan.search_text == "иван иванов ivan@example.com 79161234567"
+    assert ivan.owner_id == admin.pk
+    assert sorted(ivan.tags.values_list("name", flat=True)) == ["new", "vip"]
+    jane = Person.objects.get(last_name="Smith")
+    assert jane.primary_phone == "+79035551122"
+    # One organization made for both people, each linked as their primary organization.
+    assert Organization.objects.filter(name="ООО Ромашка").count() == 1
+    assert list(Affiliation.objects.order_by("person__last_name")
+                .values_list("person__last_name", "organization__name", "is_primary")) == [
+        ("Smith", "ООО Ромашка", True), ("Иванов", "ООО Ромашка", True)]
+    errors = list(ImportRowError.objects.filter(job=job).order_by("row_number", "id")
+                  .values_list("row_number", "column", "value"))
+    assert errors == [(3, "Email", "petr@example"), (3, "Телефон", "8 916 000"),
+                      (4, "Фамилия", "")]
+    assert dict(ImportRow.objects.filter(job=job).values_list("row_number", "outcome")) == {
+        2: "c", 3: "i", 4: "i", 5: "c", 6: "s"}
+
+
+def test_imported_person_matches_what_the_service_stores(admin, write_file, run_import):
+    run_import(admin, write_file("p.csv", [
+        ["First name", "Last name", "Middle name", "Email", "Phone"],
+        ["Анна", "Смирнова", "Сергеевна", "ANNA@Mail.ru", "+7 903 111-22-33"]]))
+    imported = Person.objects.get()
+    typed = person_create(actor=admin, first_name="Анна", last_name="Смирнова",
+                          middle_name="Сергеевна", emails=["anna2@mail.ru"],
+                          phones=["+7 903 111-22-34"])
+    assert imported.full_name == typed.full_name == "Анна Сергеевна Смирнова"
+    assert imported.search_text == typed.search_text.replace("anna2", "anna").replace(
+        "79031112234", "79031112233")
+    assert imported.team_id == typed.team_id
+    # The search index (FTS triggers on SQLite, trigram on PostgreSQL) sees the import.
+    found = person_list(user=admin, filters={"q": "903 111-22-33"})
+    assert list(found.values_list("pk", flat=True)) == [imported.pk]
+
+
+def test_error_report_is_in_the_users_language(admin, write_file, run_import):
+    admin.language = "ru"
+    admin.save()
+    job = run_import(admin, write_file("p.csv", ROWS[:3]))
+    with translation.override("ru"):
+        text = "".join(import_error_report_csv(job=job))
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["Строка", "Столбец", "Значение", "Причина"] or rows[0] == [
+        "Row", "Column", "Value", "Reason"]  # until the catalogue is compiled
+    assert [row[:3] for row in rows[1:]] == [["3", "Email", "petr@example"],
+                                             ["3", "Телефон", "8 916 000"]]
+    reasons = list(ImportRowError.objects.filter(job=job).values_list("reason", flat=True))
+    with translation.override("ru"):
+        from klient.contacts.normalize import InvalidValue, email_normalize
+
+        with pytest.raises(InvalidValue) as expected:
+            email_normalize("petr@example")
+    assert reasons[0] == str(expected.value)
+
+
+def test_reimporting_the_same_file_creates_no_duplicates(admin, write_file, run_import):
+    path = write_file("people.csv", ROWS)
+    run_import(admin, path)
+    again = run_import(admin, path)
+
+    assert counts(again) == (5, 0, 0, 3, 2)
+    assert Person.objects.count() == 2
+    assert EmailAddress.objects.count() == 2
+
+
+def test_update_fills_only_empty_fields_and_adds_channels(admin, write_file, run_import):
+    person = person_create(actor=admin, first_name="Иван", last_name="Иванов", title="CEO",
+                           emails=["ivan@example.com"])
+    job = run_import(admin, write_file("u.csv", [
+        ["Email", "Фамилия", "Имя", "Отчество", "Должность", "Телефон"],
+        ["ivan@example.com", "Иванов-Другой", "Иван", "Петрович", "Intern", "+7 916 123-45-67"],
+    ]), dedupe="update")
+
+    assert counts(job) == (1, 0, 1, 0, 0)
+    person.refresh_from_db()
+    assert (person.last_name, person.middle_name, person.title) == ("Иванов", "Петрович", "CEO")
+    assert person.full_name == "Иван Петрович Иванов"
+    assert list(PhoneNumber.objects.filter(person=person).values_list("number", "is_primary")) \
+        == [("+79161234567", True)]
+    assert person.search_text == "иван петрович иванов ivan@example.com 79161234567"
+    event = AuditEvent.objects.get(action="person.import_update")
+    assert event.object_id == person.pk
+    assert event.changes == {"middle_name": ["", "Петрович"],
+                             "phones": [[], ["+79161234567"]]}
+
+
+def test_overwrite_replaces_fields_with_the_files_values(admin, write_file, run_import):
+    person = person_create(actor=admin, first_name="Иван", last_name="Иванов", title="CEO",
+                           phones=["+7 916 123-45-67"])
+    job = run_import(admin, write_file("o.csv", [
+        ["Телефон", "Фамилия", "Имя", "Должность", "Стадия"],
+        ["8 916 123 45 67", "Сидоров", "Иван", "", "customer"],
+    ]), dedupe="overwrite")
+
+    assert counts(job) == (1, 0, 1, 0, 0)
+    person.refresh_from_db()
+    assert (person.last_name, person.title, person.lifecycle_stage) == ("Сидоров", "CEO",
+                                                                        "customer")
+    assert person.search_text == "иван сидоров 79161234567"
+
+
+def test_create_mode_creates_even_when_the_email_exists(admin, write_file, run_import):
+    person_create(actor=admin, first_name="Иван", last_name="Иванов", emails=["ivan@example.com"])
+    job = run_import(admin, write_file("c.csv", [["Email", "Фамилия"], ["ivan@example.com", "И"],
+                                                 ["ivan@example.com", "И"]]), dedupe="create")
+    assert counts(job) == (2, 2, 0, 0, 0)
+    assert EmailAddress.objects.filter(email="ivan@example.com").count() == 3
+
+
+def test_duplicates_inside_one_batch_and_across_batches_are_one_person(admin, write_file,
+                                                                       run_import):
+    rows = [["Email", "Имя", "Телефон"]]
+    rows += [[f"user{i}@example.com", f"U{i}", ""] for i in range(10)]
+    rows += [["USER3@example.com", "U3", "+7 916 000-00-03"], ["user9@example.com", "U9", ""]]
+    job = run_import(admin, write_file("d.csv", rows), dedupe="update", batch_rows=4)
+
+    assert counts(job) == (12, 10, 1, 1, 0)
+    assert Person.objects.count() == 10
+    assert Person.objects.get(first_name="U3").primary_phone == "+79160000003"
+
+
+def test_dry_run_reports_the_same_counts_and_writes_nothing(admin, write_file, run_import):
+    path = write_file("people.csv", ROWS)
+    dry = run_import(admin, path, dry_run=True, batch_rows=2)
+
+    assert counts(dry) == (5, 2, 0, 1, 2)
+    assert Person.objects.count() == 0
+    assert Organization.objects.count() == 0
+    assert ImportRow.objects.count() == 0
+    assert ImportRowError.objects.filter(job=dry).count() == 3
+    real = run_import(admin, path, batch_rows=2)
+    assert counts(real) == counts(dry)
+
+
+def test_update_leaves_people_the_importer_cannot_see(agent_a, agent_b, write_file, run_import):
+    theirs = person_create(actor=agent_b, first_name="Georgi", last_name="Georgiev",
+                           emails=["g@example.bg"])
+    job = run_import(agent_a, write_file("v.csv", [["Email", "Фамилия", "Должность"],
+                                                   ["g@example.bg", "Georgiev", "CTO"]]),
+                     dedupe="overwrite")
+    assert counts(job) == (1, 0, 0, 1, 0)
+    theirs.refresh_from_db()
+    assert theirs.title == ""
+
+
+def test_full_name_column_is_split(admin, write_file, run_import):
+    run_import(admin, write_file("f.csv", [["ФИО", "Email"],
+                                           ["Кузнецова Анна Петровна", "a@example.com"],
+                                           ["Jane Mary Doe", "j@example.com"]]))
+    assert sorted(Person.objects.values_list("first_name", "middle_name", "last_name")) == [
+        ("Jane", "Mary", "Doe"), ("Анна", "Петровна", "Кузнецова")]
+
+
+def test_choices_accept_labels_and_other_products_names(admin, write_file, run_import):
+    job = run_import(admin, write_file("s.csv", [
+        ["Last name", "Lifecycle Stage", "Preferred channel", "Language"],
+        ["A", "Customer", "email", "Russian"],
+        ["B", "Marketing Qualified Lead", "", "bg"],
+        ["C", "gold", "", ""]]))
+    assert counts(job) == (3, 2, 0, 0, 1)
+    assert sorted(Person.objects.values_list("last_name", "lifecycle_stage", "preferred_channel",
+                                             "preferred_language")) == [
+        ("A", "customer", "email", "ru"), ("B", "prospect", "", "bg")]
+    assert ImportRowError.objects.get().value == "gold"
+
+
+def test_owner_column_resolves_colleagues_by_username_or_email(admin, agent_a, write_file,
+                                                               run_import):
+    job = run_import(admin, write_file("o.csv", [["Last name", "Owner"], ["A", "agent_a"],
+                                                 ["B", agent_a.email.upper()], ["C", "ghost"]]))
+    assert counts(job) == (3, 2, 0, 0, 1)
+    assert set(Person.objects.values_list("owner_id", flat=True)) == {agent_a.pk}
+
+
+def test_import_finish_is_audited(admin, write_file, run_import):
+    job = run_import(admin, write_file("p.csv", ROWS))
+    event = AuditEvent.objects.get(action="import.finish")
+    assert event.object_id == job.pk
+    assert event.changes["created"] == [None, 2]
+    assert event.changes["invalid"] == [None, 2]
