@@ -66,3 +66,13 @@ def test_organizations_follow_the_same_rules(agent_a, agent_b):
     organization_create(actor=agent_b, name="Лютик")
     assert {o.name for o in organization_list(user=agent_a)} == {"Ромашка"}
     assert {o.name for o in organization_list(user=agent_b)} == {"Лютик"}
+
+
+def test_organization_people_lists_only_visible_people(agent_a, agent_b, admin):
+    from klient.contacts.selectors import organization_people
+
+    org = organization_create(actor=admin, name="Shared")
+    person_create(actor=agent_a, last_name="MineA", organization_id=org.pk)
+    person_create(actor=agent_b, last_name="TheirsB", organization_id=org.pk)
+    names = {a.person.last_name for a in organization_people(user=agent_a, organization=org)}
+    assert names == {"MineA"}

@@ -163,8 +163,12 @@ def person_affiliations(person: Person) -> list[Affiliation]:
 
 
 def organization_people(*, user: User, organization: Organization) -> QuerySet[Affiliation]:
+    """The organization's people the user may see (a colleague's private client stays hidden)."""
+    visible = scoped(Person, user=user).filter(visibility_q(user)).values("pk")
     return (
-        Affiliation.objects.filter(organization=organization, person__merged_into__isnull=True)
+        Affiliation.objects.filter(
+            organization=organization, person__merged_into__isnull=True, person_id__in=visible
+        )
         .select_related("person")
         .order_by("person__last_name", "person__first_name")
     )

@@ -168,8 +168,10 @@ def _default_team_id(user: User) -> int | None:
 
 
 def person_search_text_refresh(person: Person) -> None:
-    emails = list(person.emails.values_list("email", flat=True))
-    phones = list(person.phones.values_list("number", flat=True))
+    # Primary first, then as added: without an order SQLite returns the unique index's
+    # (alphabetical) order and primary_email would not be the primary email.
+    emails = list(person.emails.order_by("-is_primary", "id").values_list("email", flat=True))
+    phones = list(person.phones.order_by("-is_primary", "id").values_list("number", flat=True))
     person.full_name = full_name_join(
         first_name=person.first_name, last_name=person.last_name, middle_name=person.middle_name
     )

@@ -248,7 +248,10 @@ def _latin(text: str) -> str:
 
 
 def _domain(organization_name: str) -> str:
-    return _latin(organization_name.split()[-1]).strip("«»")[:12] or "mail"
+    """'ООО «Альфа-Груз 29»' -> 'alfagruz': the first word of the name that is not a legal form."""
+    words = [w.strip("«»") for w in organization_name.split()]
+    name = next((w for w in words if w not in ("ООО", "ЕООД", "Ltd") and not w.isdigit()), "mail")
+    return "".join(ch for ch in _latin(name) if ch.isalnum())[:16] or "mail"
 
 
 def demo_exists() -> bool:
