@@ -166,6 +166,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Requests above this are refused with a typed 413 before any work is done.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("KLIENT_MAX_BODY_BYTES", 2 * 1024 * 1024))
 KLIENT_IMPORT_MAX_BYTES = int(os.environ.get("KLIENT_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
+# Rows per import transaction (each commits its checkpoint); seconds after which a silent
+# import worker on another host is presumed dead and its import is taken over.
+KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 2000))
+KLIENT_IMPORT_LEASE_SECONDS = int(os.environ.get("KLIENT_IMPORT_LEASE_SECONDS", 120))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -10,7 +10,6 @@ from klient.activities.models import Interaction
 from klient.activities.services import interaction_create
 from klient.contacts.models import Organization, Person, Tag
 from klient.contacts.services import organization_create, person_create
-
 from tests.importexport.conftest import body, client_for
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -218,3 +220,56 @@ class SavedList(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- the SQLite search index, as the ORM sees it ---------------------------------------------
+
+
+class SearchIndexText(models.TextField):
+    """The text column of the FTS5 trigram index; queried with `__match`."""
+
+
+@SearchIndexText.register_lookup
+class FtsMatch(models.Lookup):
+    """`search_text__match="..."`: an FTS5 MATCH expression (SQLite only)."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class PersonSearchRow(models.Model):
+    """A person's row in the SQLite FTS5 table that search_index.py creates and keeps.
+
+    Unmanaged and SQLite only (PostgreSQL searches with pg_trgm on the person table):
+    it exists so the ORM can JOIN the index by rowid. A join lets SQLite stream the first
+    20 matches and stop; `id IN (SELECT rowid ...)` first collects every match (tens of
+    thousands for a common name fragment on 1M people).
+    """
+
+    person = models.OneToOneField(
+        Person, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="search_row",
+    )
+    search_text = SearchIndexText()
+
+    class Meta:
+        managed = False
+        db_table = "contacts_person_fts"
+
+
+class OrganizationSearchRow(models.Model):
+    """An organization's row in the SQLite FTS5 index; see PersonSearchRow."""
+
+    organization = models.OneToOneField(
+        Organization, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="search_row",
+    )
+    search_text = SearchIndexText()
+
+    class Meta:
+        managed = False
+        db_table = "contacts_organization_fts"

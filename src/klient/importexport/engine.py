@@ -36,7 +36,7 @@ from klient.importexport.readers import VCARD_MAPPING, TableReader, table_open
 from klient.importexport.records import PARSERS
 from klient.importexport.writer_context import WriteContext
 
-BATCH_ROWS = 2000
+BATCH_ROWS = 2000  # the default of settings.KLIENT_IMPORT_BATCH_ROWS
 WRITERS: dict[str, Any] = {
     "people": PeopleWriter,
     "organizations": OrganizationWriter,
@@ -107,7 +107,7 @@ def lease_is_stale(job: ImportJob) -> bool:
         return True
     if not _holder_alive(job.lease_owner):
         return True
-    limit = timedelta(seconds=getattr(settings, "KLIENT_IMPORT_LEASE_SECONDS", 120))
+    limit = timedelta(seconds=settings.KLIENT_IMPORT_LEASE_SECONDS)
     return job.heartbeat_at is None or job.heartbeat_at < timezone.now() - limit
 
 
@@ -155,9 +155,10 @@ def owners_index(workspace_id: int) -> dict[str, int]:
 
 def import_execute(
     *, job_id: int, progress_callback: ProgressCallback | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> ImportJob | None:
     """Run (or resume) an import to its end. Idempotent: a finished import is left alone."""
+    batch_rows = batch_rows or getattr(settings, "KLIENT_IMPORT_BATCH_ROWS", BATCH_ROWS)
     claimed = lease_claim(job_id)
     if claimed is None:
         return ImportJob.objects.filter(pk=job_id).first()

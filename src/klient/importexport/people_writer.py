@@ -126,10 +126,12 @@ class PeopleWriter:
         if not people:
             return people
         for person_id, email in (EmailAddress.objects.filter(person_id__in=people)
-                                 .order_by("id").values_list("person_id", "email")):
+                                 .order_by("-is_primary", "id")
+                                 .values_list("person_id", "email")):
             people[person_id]["emails"].append(email)
         for person_id, number in (PhoneNumber.objects.filter(person_id__in=people)
-                                  .order_by("id").values_list("person_id", "number")):
+                                  .order_by("-is_primary", "id")
+                                  .values_list("person_id", "number")):
             people[person_id]["phones"].append(number)
         for person_id, name in Person.tags.through.objects.filter(
                 person_id__in=people).values_list("person_id", "tag__name"):

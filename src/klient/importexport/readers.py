@@ -273,7 +273,6 @@ def sniff_delimiter(text: str) -> str:
 class XlsxReader(TableReader):
     def __init__(self, path: Path) -> None:
         import openpyxl
-
         from openpyxl.utils.exceptions import InvalidFileException
 
         self.path = path

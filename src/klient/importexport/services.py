@@ -17,7 +17,6 @@ from klient.core.errors import NotFound, ValidationFailed
 from klient.core.models import User
 from klient.core.services import audit_record, require_write
 from klient.importexport.engine import (
-    BATCH_ROWS,
     ImportProgress,
     ProgressCallback,
     import_execute,
@@ -228,7 +227,7 @@ def import_run_cli(
     dry_run: bool = False,
     dedupe: str = DedupeMode.SKIP,
     progress_callback: ProgressCallback | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> ImportJob:
     """`klient import FILE`: upload, map (guess or preset) and run in this process.
 
@@ -251,7 +250,7 @@ def import_run_cli(
 
 def import_resume_cli(
     *, import_id: int, progress_callback: ProgressCallback | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> ImportJob:
     """Continue an interrupted import from its checkpoint (no-op when it is finished)."""
     job = import_execute(job_id=import_id, progress_callback=progress_callback,

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from klient.core.errors import KlientError
-from klient.importexport.engine import BATCH_ROWS, ImportProgress
+from klient.importexport.engine import ImportProgress
 from klient.importexport.models import DedupeMode, ImportKind
 from klient.importexport.services import import_resume_cli, import_run_cli
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--dedupe", choices=DedupeMode.values, default=DedupeMode.SKIP)
         parser.add_argument("--resume", type=int, default=None, help="import id to continue")
-        parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS)
+        parser.add_argument("--batch-rows", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(state: ImportProgress) -> None:
