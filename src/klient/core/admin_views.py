@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +15,7 @@ from klient.core import selectors, services
 from klient.core.errors import KlientError, NotFound
 from klient.core.models import Role
 from klient.core.pagination import paginate_id_desc
-from klient.core.views import form_add_error, klient_view
+from klient.core.views import AuthedRequest, form_add_error, klient_view
 
 AUDIT_PER_PAGE = 50
 
@@ -27,27 +29,36 @@ class UserCreateForm(forms.Form):
     teams = forms.MultipleChoiceField(label=gettext_lazy("Teams"), required=False,
                                       widget=forms.CheckboxSelectMultiple)
 
+    def __init__(self, *args: Any, team_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"] = forms.MultipleChoiceField(
+            label=gettext_lazy("Teams"), required=False, choices=team_choices,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
 
 class TeamCreateForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Team name"), max_length=120)
 
 
-def _team_choices(request: HttpRequest) -> list[tuple[str, str]]:
+def _team_choices(request: AuthedRequest) -> list[tuple[str, str]]:
     return [(str(team.pk), team.name) for team in selectors.team_list(user=request.user)]
 
 
 @klient_view
-def settings_users(request: HttpRequest) -> HttpResponse:
+def settings_users(request: AuthedRequest) -> HttpResponse:
     services.require_admin(request.user)
-    form = UserCreateForm(request.POST or None)
-    form.fields["teams"].choices = _team_choices(request)
+    form = UserCreateForm(request.POST or None, team_choices=_team_choices(request))
     created_password = None
     if request.method == "POST" and form.is_valid():
         teams = selectors.team_list(user=request.user).filter(pk__in=form.cleaned_data["teams"])
         created_password = services.password_generate()
         try:
+            workspace = request.user.workspace
+            if workspace is None:
+                raise NotFound(_("Workspace not found."))
             services.user_create(
-                workspace=request.user.workspace, username=form.cleaned_data["username"],
+                workspace=workspace, username=form.cleaned_data["username"],
                 role=form.cleaned_data["role"], password=created_password,
                 email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"], teams=list(teams), actor=request.user,
@@ -57,8 +68,7 @@ def settings_users(request: HttpRequest) -> HttpResponse:
             created_password = None
         else:
             created_username = form.cleaned_data["username"]
-            form = UserCreateForm()
-            form.fields["teams"].choices = _team_choices(request)
+            form = UserCreateForm(team_choices=_team_choices(request))
             return render(request, "core/settings/users.html", {
                 "form": form, "users": selectors.user_list_for_admin(user=request.user),
                 "teams": selectors.team_list(user=request.user), "roles": Role.choices,
@@ -72,7 +82,7 @@ def settings_users(request: HttpRequest) -> HttpResponse:
 
 @klient_view
 @require_POST
-def settings_user_update(request: HttpRequest, user_id: int) -> HttpResponse:
+def settings_user_update(request: AuthedRequest, user_id: int) -> HttpResponse:
     services.require_admin(request.user)
     colleague = selectors.user_list_for_admin(user=request.user).filter(pk=user_id).first()
     if colleague is None:
@@ -86,11 +96,14 @@ def settings_user_update(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @klient_view
-def settings_teams(request: HttpRequest) -> HttpResponse:
+def settings_teams(request: AuthedRequest) -> HttpResponse:
     services.require_admin(request.user)
     form = TeamCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.team_create(workspace=request.user.workspace, name=form.cleaned_data["name"],
+        workspace = request.user.workspace
+        if workspace is None:
+            raise NotFound(_("Workspace not found."))
+        services.team_create(workspace=workspace, name=form.cleaned_data["name"],
                              actor=request.user)
         return redirect("core:settings_teams")
     return render(request, "core/settings/teams.html", {
@@ -99,7 +112,7 @@ def settings_teams(request: HttpRequest) -> HttpResponse:
 
 
 @klient_view
-def settings_audit(request: HttpRequest) -> HttpResponse:
+def settings_audit(request: AuthedRequest) -> HttpResponse:
     """The whole audit log, filtered by actor, action and record."""
     services.require_admin(request.user)
     actor = request.GET.get("actor", "")
