@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,8 +56,6 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
-
-    objects = UserManager()
 
     @property
     def display_name(self) -> str:

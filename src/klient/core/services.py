@@ -218,7 +218,7 @@ def user_update(
         user.save(update_fields=["role", "is_staff", "is_active"])
     if team_ids is not None:
         wanted = set(
-            Team.objects.filter(workspace_id=actor.workspace_id, pk__in=list(team_ids))
+            Team.objects.filter(workspace_id=actor_workspace_id(actor), pk__in=list(team_ids))
             .values_list("pk", flat=True)
         )
         before = set(user.teams.values_list("pk", flat=True))
