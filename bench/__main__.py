@@ -16,7 +16,7 @@ BENCHMARKS = {
 def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__)
-        print("benchmarks: " + ", ".join(BENCHMARKS) + "; `python -m bench NAME --help` for options")
+        print(f"benchmarks: {', '.join(BENCHMARKS)}; `python -m bench NAME --help` for options")
         return 0
     if argv and not argv[0].startswith("-"):
         name, rest = argv[0], argv[1:]

@@ -160,10 +160,35 @@ def _python_load(port: int, *, ids: list[int], token: str, seconds: float,
             "errors": errors[0], "client": "python threads"}
 
 
-def measure(port: int, *, ids: list[int], token: str, seconds: float, connections: int) -> dict:
+ROUNDS = 3
+
+
+def measure_pair(ports: dict[str, int], *, ids: list[int], token: str, seconds: float,
+                 connections: int) -> dict[str, dict]:
+    """Load each server in turn, ROUNDS times, alternating: other work on a shared machine
+    then slows both alike instead of whichever ran while it happened. Requests/s is the
+    total over all rounds; p50/p95 the median of the rounds'."""
     load = _wrk if shutil.which("wrk") else _python_load
-    load(port, ids=ids, token=token, seconds=min(3.0, seconds), connections=connections)  # warm
-    return load(port, ids=ids, token=token, seconds=seconds, connections=connections)
+    for port in ports.values():  # warm: imports, connections, page cache
+        load(port, ids=ids, token=token, seconds=min(3.0, seconds), connections=connections)
+    rounds: dict[str, list[dict]] = {name: [] for name in ports}
+    for _ in range(ROUNDS):
+        for name, port in ports.items():
+            rounds[name].append(load(port, ids=ids, token=token, seconds=seconds / ROUNDS,
+                                     connections=connections))
+    out = {}
+    for name, runs in rounds.items():
+        requests = sum(run["requests"] for run in runs)
+        elapsed = sum(run["requests"] / run["rps"] for run in runs if run["rps"])
+        out[name] = {
+            "rps": requests / elapsed if elapsed else 0.0,
+            "p50_ms": sorted(run["p50_ms"] for run in runs)[len(runs) // 2],
+            "p95_ms": sorted(run["p95_ms"] for run in runs)[len(runs) // 2],
+            "p99_ms": sorted(run["p99_ms"] for run in runs)[len(runs) // 2],
+            "requests": requests, "errors": sum(run["errors"] for run in runs),
+            "client": runs[0]["client"], "rounds_rps": [round(run["rps"]) for run in runs],
+        }
+    return out
 
 
 def _selector_only(ids: list[int], admin: Any) -> dict:
@@ -196,7 +221,8 @@ def phase_api(args: argparse.Namespace, ctx: dict[str, Any], report: Report) -> 
            "DJANGO_SETTINGS_MODULE": "klient.settings", "BARE_SQLITE_PATH": ctx["sqlite_path"]}
     log = Path(ctx["home"]) / "gunicorn.log"
     token = ctx["token"]
-    with gunicorn_serving("klient.wsgi", env=env, log=log) as port:
+    with gunicorn_serving("klient.wsgi", env=env, log=log) as port, \
+            gunicorn_serving("bench.limits.bare_wsgi:application", env=env, log=log) as bare_port:
         status, body = _get(port, PATH.format(ids[0]), token)
         if status != 200:
             print(f"api     GET {PATH.format(ids[0])} -> {status}: {body[:200]!r}; "
@@ -207,13 +233,11 @@ def phase_api(args: argparse.Namespace, ctx: dict[str, Any], report: Report) -> 
                   f"p95 {selector['p95_ms']:.2f} ms, {selector['rps_one_core']:,.0f}/s on one core")
             return
         product_sample = json.loads(body)
-        ours = measure(port, ids=ids, token=token, seconds=args.api_seconds,
-                       connections=args.api_connections)
-    with gunicorn_serving("bench.limits.bare_wsgi:application", env=env, log=log) as port:
-        status, body = _get(port, PATH.format(ids[0]), token)
+        status, body = _get(bare_port, PATH.format(ids[0]), token)
         bare_sample = json.loads(body) if status == 200 else {}
-        bare = measure(port, ids=ids, token=token, seconds=args.api_seconds,
-                       connections=args.api_connections)
+        measured = measure_pair({"ours": port, "bare": bare_port}, ids=ids, token=token,
+                                seconds=args.api_seconds, connections=args.api_connections)
+    ours, bare = measured["ours"], measured["bare"]
     report.figure("api", "GET /people/{id}/360 req/s", ours["rps"], bare["rps"],
                   limit_name="bare WSGI sqlite3+orjson" if ctx["vendor"] == "sqlite"
                   else "bare WSGI psycopg+orjson", higher_is_better=True, goal=">= 0.40")
@@ -228,4 +252,5 @@ def phase_api(args: argparse.Namespace, ctx: dict[str, Any], report: Report) -> 
                                    len(bare_sample.get("timeline", []))))
     print(f"api     load client {ours['client']}, {args.api_connections} connections, "
           f"{args.api_seconds:g} s; errors ours {ours['errors']}, bare {bare['errors']}; "
-          f"same top-level keys: {sorted(product_sample) == sorted(bare_sample)}")
+          f"same top-level keys: {sorted(product_sample) == sorted(bare_sample)}; "
+          f"req/s per round ours {ours['rounds_rps']}, bare {bare['rounds_rps']}")

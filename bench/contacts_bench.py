@@ -30,7 +30,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--fragments", type=int, default=200, help="search queries to time")
-    parser.add_argument("--api-seconds", type=float, default=10.0)
+    parser.add_argument("--api-seconds", type=float, default=15.0,
+                        help="load time per server, split over 3 alternating rounds")
     parser.add_argument("--api-connections", type=int, default=4)
     parser.add_argument("--only", choices=("load", "search", "api"), action="append",
                         help="run only these phases after the load (repeatable)")

@@ -13,14 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-RU_MALE = ("Александр Алексей Андрей Антон Артём Борис Вадим Василий Виктор Владимир "
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+RU_MALE = _words("Александр Алексей Андрей Антон Артём Борис Вадим Василий Виктор Владимир "
            "Дмитрий Евгений Егор Иван Игорь Илья Кирилл Константин Максим Михаил Никита "
-           "Николай Олег Павел Пётр Роман Сергей Станислав Тимофей Фёдор Юрий Ярослав").split()
-RU_FEMALE = ("Александра Алина Анастасия Анна Валентина Валерия Вера Виктория Галина Дарья "
+           "Николай Олег Павел Пётр Роман Сергей Станислав Тимофей Фёдор Юрий Ярослав")
+RU_FEMALE = _words("Александра Алина Анастасия Анна Валентина Валерия Вера Виктория Галина Дарья "
              "Евгения Екатерина Елена Елизавета Ирина Ксения Лариса Любовь Людмила Марина "
-             "Мария Наталья Нина Ольга Полина Светлана Софья Татьяна Юлия Яна").split()
+             "Мария Наталья Нина Ольга Полина Светлана Софья Татьяна Юлия Яна")
 # Masculine surnames; the feminine form is derived (Иванов -> Иванова, Толстой -> Толстая).
-RU_LAST = ("Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров "
+RU_LAST = _words("Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров "
            "Морозов Волков Алексеев Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев "
            "Орлов Андреев Макаров Никитин Захаров Зайцев Соловьёв Борисов Яковлев Григорьев "
            "Романов Воробьёв Сергеев Кузьмин Фролов Александров Дмитриев Королёв Гусев Киселёв "
@@ -36,30 +41,30 @@ RU_LAST = ("Иванов Смирнов Кузнецов Попов Василь
            "Анисимов Ерёмин Тихомиров Галкин Лукьянов Михеев Скворцов Юдин Белоусов Нестеров "
            "Симонов Прокофьев Харитонов Князев Цветков Левин Митрофанов Воронов Аксёнов "
            "Софронов Мальцев Логинов Горшков Савин Краснов Майоров Демидов Елисеев Рыбаков "
-           "Сафонов Плотников Демин Хохлов Жданов Толстой Островский Чайковский").split()
-BG_MALE = ("Георги Иван Димитър Петър Николай Христо Стефан Тодор Йордан Васил Атанас "
+           "Сафонов Плотников Демин Хохлов Жданов Толстой Островский Чайковский")
+BG_MALE = _words("Георги Иван Димитър Петър Николай Христо Стефан Тодор Йордан Васил Атанас "
            "Красимир Стоян Пламен Калоян Мартин Борислав Валентин Венцислав Людмил Росен "
-           "Цветан Огнян Бойко Благой Симеон Асен Веселин Любомир Здравко").split()
-BG_FEMALE = ("Мария Елена Йорданка Иванка Десислава Гергана Цветелина Радостина Снежана "
+           "Цветан Огнян Бойко Благой Симеон Асен Веселин Любомир Здравко")
+BG_FEMALE = _words("Мария Елена Йорданка Иванка Десислава Гергана Цветелина Радостина Снежана "
              "Виолета Милена Надежда Теодора Ралица Биляна Петя Мариана Красимира Николина "
-             "Стефка Вероника Боряна Диляна Зорница Калина Росица Силвия Ваня Невена Яна").split()
-BG_LAST = ("Иванов Георгиев Димитров Петров Николов Христов Стоянов Тодоров Илиев Василев "
+             "Стефка Вероника Боряна Диляна Зорница Калина Росица Силвия Ваня Невена Яна")
+BG_LAST = _words("Иванов Георгиев Димитров Петров Николов Христов Стоянов Тодоров Илиев Василев "
            "Атанасов Петков Ангелов Колев Йорданов Маринов Стефанов Попов Михайлов Кръстев "
            "Костов Димов Павлов Костадинов Генчев Маринчев Цветков Янков Алексиев Бонев "
            "Райчев Гочев Лазаров Младенов Тончев Желязков Русев Станчев Пеев Влахов "
-           "Дочев Начев Славов Кирилов Богданов Найденов Радев Вълчев Събев Чакъров").split()
-EN_MALE = ("James John Robert Michael William David Richard Joseph Thomas Charles Daniel "
+           "Дочев Начев Славов Кирилов Богданов Найденов Радев Вълчев Събев Чакъров")
+EN_MALE = _words("James John Robert Michael William David Richard Joseph Thomas Charles Daniel "
            "Matthew Anthony Mark Steven Paul Andrew Joshua Kevin Brian George Edward Oliver "
-           "Harry Jack Samuel Henry Peter Alexander Lewis").split()
-EN_FEMALE = ("Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Nancy "
+           "Harry Jack Samuel Henry Peter Alexander Lewis")
+EN_FEMALE = _words("Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Nancy "
              "Lisa Margaret Emily Michelle Amanda Laura Rebecca Sophie Olivia Emma Charlotte "
-             "Amelia Grace Chloe Lucy Hannah Eleanor Alice Victoria").split()
-EN_LAST = ("Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas "
+             "Amelia Grace Chloe Lucy Hannah Eleanor Alice Victoria")
+EN_LAST = _words("Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas "
            "Moore Martin Jackson Thompson White Harris Clark Lewis Robinson Walker Young "
            "Allen King Wright Scott Green Baker Adams Nelson Hill Campbell Mitchell Roberts "
            "Carter Phillips Evans Turner Parker Collins Edwards Stewart Morris Murphy Cook "
            "Rogers Morgan Cooper Peterson Bailey Reed Kelly Howard Cox Ward Richardson Watson "
-           "Brooks Wood Bennett Gray Hughes Price Sanders Myers Long Foster").split()
+           "Brooks Wood Bennett Gray Hughes Price Sanders Myers Long Foster")
 
 # Patronymics (ru): the irregular ones spelled out; the rest take -ович / -овна.
 _RU_PATRONYMIC = {
@@ -68,9 +73,10 @@ _RU_PATRONYMIC = {
     "Юрий": "Юрьев", "Игорь": "Игорев", "Михаил": "Михайлов", "Павел": "Павлов", "Пётр": "Петров",
 }
 
+# Cyrillic to Latin for email addresses; ъ as "a" is how Bulgarians write it (Петър: petar).
 _TRANSLIT = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch a y _ e yu ya".split(),
+    _words("a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch a y - e yu ya"),
     strict=True,
 ))
 _TRANSLIT["ь"] = ""

@@ -26,7 +26,9 @@ def _phone_fragments(e164: str, rnd: random.Random) -> tuple[str, str, str]:
     return (f"{code} {rest[:2]}", f"+44 {code} {rest[:3]}", f"0{code} {rest[:4]}")
 
 
-def fragments_sample(*, count: int, seed: int, people: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def fragments_sample(
+    *, count: int, seed: int, people: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
     """(kind, fragment) pairs cut from real rows, so each should find at least its source."""
     rnd = random.Random(seed)
     out: list[tuple[str, str]] = []
@@ -130,7 +132,8 @@ def phase_search(args: argparse.Namespace, ctx: dict[str, Any], report: Report) 
         examples=[fragment for _kind, fragment in fragments[:len(KINDS)]],
         ours_no_result=misses, bare_no_result=bare_misses,
     )
-    print(f"search  fragments {len(fragments)}, e.g. {', '.join(repr(f) for _k, f in fragments[:8])}")
+    examples = ", ".join(repr(fragment) for _kind, fragment in fragments[:8])
+    print(f"search  fragments {len(fragments)}, e.g. {examples}")
     print(f"search  no result: ours {len(misses)} {misses[:5]}, bare {len(bare_misses)} "
           f"{bare_misses[:5]}")
     for kind, values in by_kind.items():

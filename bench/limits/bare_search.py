@@ -23,6 +23,16 @@ def query_terms(fragment: str) -> list[str]:
     return [term.lower() for term in text.split(" ") if term]
 
 
+def trunk_alternative(terms: list[str]) -> str | None:
+    """The product reads '8 916…' as '+7 916…' and '088…' as '…88…': search the same."""
+    if len(terms) == 1 and terms[0].isdigit() and len(terms[0]) >= 4:
+        if terms[0].startswith("8"):
+            return "7" + terms[0][1:]
+        if terms[0].startswith("0"):
+            return terms[0][1:]
+    return None
+
+
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -50,6 +60,8 @@ class BareSearch:
             where, params = ["p.workspace_id = ?", "p.merged_into_id IS NULL"], [workspace_id]
             if long_terms:
                 match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+                if other := trunk_alternative(terms):
+                    match = f'("{match[1:-1]}") OR ("{other}")'
                 where.append("contacts_person_fts MATCH ?")
                 params.append(match)
             for term in short_terms:
@@ -74,8 +86,13 @@ class BareSearch:
     def _like_query(conn: Any, terms: list[str], workspace_id: int) -> list[Any]:
         where = " AND ".join(["p.workspace_id = %s", "p.merged_into_id IS NULL"]
                              + ["p.search_text LIKE %s"] * len(terms))
+        params = [workspace_id, *map(_like, terms)]
+        if other := trunk_alternative(terms):
+            where += " OR (p.workspace_id = %s AND p.merged_into_id IS NULL " \
+                     "AND p.search_text LIKE %s)"
+            params += [workspace_id, _like(other)]
         sql = f"SELECT {COLUMNS} FROM contacts_person p WHERE {where} LIMIT 20"
-        return conn.execute(sql, [workspace_id, *map(_like, terms)]).fetchall()
+        return conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
         self.conn.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -24,6 +25,7 @@ class RawLoader:
             self._pg = psycopg.connect(pg_dsn)
         else:
             assert sqlite_path
+            self._sqlite_path = sqlite_path
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction in all.
             self._sqlite = sqlite3.connect(sqlite_path, isolation_level=None)
             self._sqlite.execute("PRAGMA journal_mode=WAL")
@@ -82,6 +84,8 @@ class RawLoader:
             self._pg.close()
         elif self._sqlite is not None:
             self._sqlite.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(self._sqlite_path + suffix).unlink(missing_ok=True)
 
     @property
     def rows_per_second(self) -> float:

@@ -132,7 +132,7 @@ def _assert_consistent(db: Path) -> None:
     assert found == (1,)
 
 
-def _import_command(case: Path, *extra: str) -> list[str]:
+def _import_command(*extra: str) -> list[str]:
     return [sys.executable, "-m", "django", "import_file", *extra]
 
 
@@ -140,12 +140,12 @@ def test_import_killed_three_times_and_resumed_loses_and_duplicates_nothing(home
     case = _fresh_db(home, "cli")
     db = case / "klient.sqlite3"
     first = subprocess.Popen(
-        _import_command(case, str(case / "people.csv"), "--user", "boss", "--kind", "people"),
+        _import_command(str(case / "people.csv"), "--user", "boss", "--kind", "people"),
         env=_env(case), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     killed_at = [_kill_when(first, db, 800)]
     import_id = _read(db, "SELECT id FROM importexport_importjob")[0][0]
     for point in (2500, 4200):
-        again = subprocess.Popen(_import_command(case, "--resume", str(import_id)),
+        again = subprocess.Popen(_import_command("--resume", str(import_id)),
                                  env=_env(case), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE)
         killed_at.append(_kill_when(again, db, point))
@@ -153,7 +153,7 @@ def test_import_killed_three_times_and_resumed_loses_and_duplicates_nothing(home
     assert status == [("running",)]  # every kill landed mid-import
     assert killed_at == sorted(killed_at) and killed_at[-1] < ROWS
 
-    final = subprocess.run(_import_command(case, "--resume", str(import_id)), env=_env(case),
+    final = subprocess.run(_import_command("--resume", str(import_id)), env=_env(case),
                            capture_output=True, text=True, timeout=120)
     assert final.returncode == 0, final.stderr
     _assert_consistent(db)
@@ -191,3 +191,17 @@ print(outbox_sweep(older_than_seconds=0))
     # A later sweep finds nothing to do.
     assert _python(case, "from klient.core.jobs import outbox_sweep\n"
                          "print(outbox_sweep(older_than_seconds=0))").strip() == "0"
+
+
+def test_klient_import_command_end_to_end(home):
+    """`klient import FILE --kind people` as a user runs it, into a workspace with an admin."""
+    case = _fresh_db(home, "klient-cli")
+    done = subprocess.run([sys.executable, "-m", "klient.cli", "import", "people.csv", "--kind",
+                           "people", "--dedupe", "update"], cwd=case, env=_env(case),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    created, skipped, invalid = _expected()
+    assert done.stdout.splitlines()[-2].endswith(
+        f"done; rows {ROWS}, created {created}, updated 0, skipped {skipped}, "
+        f"invalid {invalid}")
+    _assert_consistent(db=case / "klient.sqlite3")

@@ -107,6 +107,10 @@ def test_reimporting_the_same_file_creates_no_duplicates(admin, write_file, run_
     assert counts(again) == (5, 0, 0, 3, 2)
     assert Person.objects.count() == 2
     assert EmailAddress.objects.count() == 2
+    # Each skipped row's mark names the record it matched.
+    ivan, jane = Person.objects.get(last_name="Иванов"), Person.objects.get(last_name="Smith")
+    assert dict(ImportRow.objects.filter(job=again, outcome="s")
+                .values_list("row_number", "object_id")) == {2: ivan.pk, 5: jane.pk, 6: ivan.pk}
 
 
 def test_update_fills_only_empty_fields_and_adds_channels(admin, write_file, run_import):

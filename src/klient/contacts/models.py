@@ -235,10 +235,10 @@ class FtsMatch(models.Lookup):
 
     lookup_name = "match"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+        return f"{lhs} MATCH {rhs}", (*lhs_params, *rhs_params)
 
 
 class PersonSearchRow(models.Model):

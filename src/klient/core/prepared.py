@@ -17,8 +17,10 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
@@ -26,6 +28,17 @@ from django.db.models import QuerySet
 _FORMAT_MARK = re.compile(r"(?<!%)%s")
 # Values no real row holds: they mark where each parameter lands in the compiled SQL.
 _INT_MARK = -(2**62)
+
+
+def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> Any:
+    """Django's SQLite datetime converter, for UTC storage, without its regex: a card has
+    ~25 datetimes and this is ~5x cheaper per value."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        return connection.ops.convert_datetimefield_value(value, expression, connection)
 
 
 @dataclass
@@ -81,6 +94,11 @@ class PreparedQuery:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = list(compiler.get_converters(fields).items())
+        if connection.vendor == "sqlite" and settings.USE_TZ \
+                and connection.timezone_name == "UTC":
+            slow = getattr(connection.ops, "convert_datetimefield_value", None)
+            converters = [(position, ([_sqlite_utc_datetime if f == slow else f for f in fs], ex))
+                          for position, (fs, ex) in converters]
         driver_sql = sql
         if connection.vendor == "sqlite":  # what Django's SQLite cursor wrapper does per call
             driver_sql = _FORMAT_MARK.sub("?", sql).replace("%%", "%")
@@ -104,7 +122,11 @@ class PreparedQuery:
                 rows = [list(row) for row in cursor.fetchall()]
         else:
             # Django's cursor wrapper costs ~15 us a call (format conversion, wrappers):
-            # on a page of six small queries, as much as running them.
+            # on a page of six small queries, as much as running them. Its checks stay.
+            connection.close_if_health_check_failed()
+            connection.validate_no_broken_transaction()
+            if connection.connection is None:
+                connection.ensure_connection()
             with connection.wrap_database_errors:
                 cursor = connection.connection.cursor()
                 try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -104,20 +105,20 @@ def import_error_report(request: HttpRequest, import_id: Id) -> Any:
 
 
 @router.get("/exports/people.{fmt}", response={ERROR_CODES: ErrorOut})
-def export_people(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_people(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return downloads.people_download(user=api_user(request), fmt=fmt, query=request.GET)
 
 
 @router.get("/exports/organizations.{fmt}", response={ERROR_CODES: ErrorOut})
-def export_organizations(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_organizations(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return downloads.organizations_download(user=api_user(request), fmt=fmt, query=request.GET)
 
 
 @router.get("/exports/interactions.{fmt}", response={ERROR_CODES: ErrorOut})
-def export_interactions(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_interactions(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return downloads.interactions_download(user=api_user(request), fmt=fmt, query=request.GET)
 
 
 @router.get("/exports/calendar.ics", response={ERROR_CODES: ErrorOut})
-def export_calendar(request: HttpRequest) -> HttpResponse:
+def export_calendar(request: HttpRequest) -> HttpResponseBase:
     return downloads.calendar_download(user=api_user(request))

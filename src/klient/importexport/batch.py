@@ -60,11 +60,10 @@ class TableInsert:
             else:
                 defaults.append(f.get_default())
         self.defaults = defaults
-        self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
+        self.table = quote(model._meta.db_table)
+        self.columns = ", ".join(quote(str(f.column)) for f in fields)
+        self.sql = (f"INSERT INTO {self.table} ({self.columns}) "
+                    f"VALUES ({', '.join(['%s'] * len(fields))})")
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
         get = values.get
@@ -74,8 +73,21 @@ class TableInsert:
     def run(self, rows: Iterable[dict[str, Any]]) -> None:
         params = [self.params(row) for row in rows]
         if params:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, params)
+            rows_write(table=self.table, columns=self.columns, sql=self.sql, params=params)
+
+
+def rows_write(*, table: str, columns: str, sql: str, params: list[tuple[Any, ...]]) -> None:
+    """Plain INSERTs: COPY on PostgreSQL (pipelined executemany costs ~3x as much there),
+    executemany on SQLite, which has no faster path."""
+    if not params:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, params)
 
 
 def db_now(now: datetime) -> Any:
@@ -133,25 +145,24 @@ def on_conflict_ignore(sql: str) -> str:
     return sql + " ON CONFLICT DO NOTHING"
 
 
-_MARK_SQL = (
-    f"INSERT INTO {ImportRow._meta.db_table} (job_id, row_number, outcome, object_id) "
-    "VALUES (%s, %s, %s, %s)"
-)
-_ERROR_SQL = (
-    f"INSERT INTO {ImportRowError._meta.db_table} (job_id, row_number, {{column}}, value, reason) "
-    "VALUES (%s, %s, %s, %s, %s)"
-)
+_MARK_COLUMNS = "job_id, row_number, outcome, object_id"
 
 
 def marks_write(job_id: int, result: BatchResult) -> None:
-    executemany(_MARK_SQL, [(job_id, number, outcome, object_id)
-                            for number, outcome, object_id in result.marks])
+    table = ImportRow._meta.db_table
+    rows_write(table=table, columns=_MARK_COLUMNS,
+               sql=f"INSERT INTO {table} ({_MARK_COLUMNS}) VALUES (%s, %s, %s, %s)",
+               params=[(job_id, number, outcome, object_id)
+                       for number, outcome, object_id in result.marks])
 
 
 def errors_write(job_id: int, result: BatchResult) -> None:
-    sql = _ERROR_SQL.format(column=connection.ops.quote_name("column"))
-    executemany(sql, [(job_id, number, column[:255], value[:2000], reason)
-                      for number, column, value, reason in result.errors])
+    table = ImportRowError._meta.db_table
+    columns = f"job_id, row_number, {connection.ops.quote_name('column')}, value, reason"
+    rows_write(table=table, columns=columns,
+               sql=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+               params=[(job_id, number, column[:255], value[:2000], reason)
+                       for number, column, value, reason in result.errors])
 
 
 def checkpoint_commit(

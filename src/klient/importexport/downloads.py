@@ -10,6 +10,7 @@ import tempfile
 from typing import Any
 
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from klient.core.errors import NotFound
@@ -29,7 +30,7 @@ def person_filters(query: QueryDict) -> dict[str, Any]:
             filters[key] = query[key][:200]
     for key, source in (("owner_id", "owner"), ("owner_id", "owner_id"), ("team_id", "team_id"),
                         ("organization_id", "organization_id")):
-        value = query.get(source, "")
+        value = str(query.get(source, ""))
         if value.isdigit():
             filters[key] = int(value)
     return filters
@@ -44,13 +45,13 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-def _download(chunks: Any, *, content_type: str, filename: str) -> HttpResponse:
+def _download(chunks: Any, *, content_type: str, filename: str) -> HttpResponseBase:
     response = StreamingHttpResponse((c.encode("utf-8") for c in chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _xlsx(headers: list[str], rows: Any, filename: str) -> HttpResponse:
+def _xlsx(headers: list[str], rows: Any, filename: str) -> HttpResponseBase:
     # Spooled: small files stay in memory, big ones go to disk, never all rows in RAM.
     handle = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     xlsx_write(handle, headers, rows)
@@ -58,7 +59,7 @@ def _xlsx(headers: list[str], rows: Any, filename: str) -> HttpResponse:
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
-def _table(fmt: str, headers: list[str], rows: Any, name: str) -> HttpResponse:
+def _table(fmt: str, headers: list[str], rows: Any, name: str) -> HttpResponseBase:
     if fmt == "xlsx":
         return _xlsx(headers, rows, f"{name}.xlsx")
     if fmt == "csv":
@@ -73,18 +74,19 @@ def _audit_export(user: User, what: str, fmt: str, filters: dict[str, Any]) -> N
                  changes={"format": (None, fmt), "filters": (None, filters)})
 
 
-def people_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponse:
+def people_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
     if fmt not in ("csv", "xlsx", "vcf"):
         raise NotFound()
     filters = person_filters(query)
-    list_id = query.get("list", "")
+    list_id = str(query.get("list", ""))
     saved_list_id = int(list_id) if list_id.isdigit() else None
     columns = exports.columns_pick(exports.PERSON_COLUMNS, requested_columns(query))
     _audit_export(user, "people", fmt, {**filters, "list": saved_list_id})
     name = f"people-{_stamp()}"
     if fmt == "vcf":
-        rows = exports.people_for_export(user=user, filters=filters, saved_list_id=saved_list_id)
-        return _download(vcard_chunks(exports.person_records(rows)),
+        people = exports.people_for_export(user=user, filters=filters,
+                                           saved_list_id=saved_list_id)
+        return _download(vcard_chunks(exports.person_records(people)),
                          content_type="text/vcard; charset=utf-8", filename=f"{name}.vcf")
     headers = [str(exports.PERSON_COLUMNS[key]) for key in columns]
     rows = exports.person_export_rows(user=user, columns=columns, filters=filters,
@@ -92,7 +94,7 @@ def people_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponse:
     return _table(fmt, headers, rows, name)
 
 
-def organizations_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponse:
+def organizations_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
     filters = {k: v for k, v in person_filters(query).items()
                if k in ("q", "owner_id", "team_id", "lifecycle_stage", "segment", "tag")}
     columns = exports.columns_pick(exports.ORGANIZATION_COLUMNS, requested_columns(query))
@@ -102,11 +104,12 @@ def organizations_download(*, user: User, fmt: str, query: QueryDict) -> HttpRes
     return _table(fmt, headers, rows, f"organizations-{_stamp()}")
 
 
-def interactions_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponse:
+def interactions_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
     filters: dict[str, Any] = {key: query[key] for key in ("kind", "direction") if query.get(key)}
     for key in ("person_id", "organization_id"):
-        if query.get(key, "").isdigit():
-            filters[key] = int(query[key])
+        value = str(query.get(key, ""))
+        if value.isdigit():
+            filters[key] = int(value)
     columns = exports.columns_pick(exports.INTERACTION_COLUMNS, requested_columns(query))
     headers = [str(exports.INTERACTION_COLUMNS[key]) for key in columns]
     _audit_export(user, "interactions", fmt, filters)
@@ -123,7 +126,7 @@ def calendar_download(*, user: User) -> HttpResponse:
     return response
 
 
-def people_raw_download(*, user: User) -> HttpResponse:
+def people_raw_download(*, user: User) -> HttpResponseBase:
     """Admins only: every column as stored (ids, codes, UTC), for moving to another system."""
     rows = exports.person_raw_rows(user=user)
     first = next(rows, None)  # runs the admin check now, not mid-stream

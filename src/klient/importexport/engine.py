@@ -32,11 +32,11 @@ from klient.importexport.errors import ImportFileError, LeaseLost
 from klient.importexport.models import ImportJob, ImportRow, ImportRowError
 from klient.importexport.other_writers import InteractionWriter, OrganizationWriter
 from klient.importexport.people_writer import PeopleWriter
+from klient.importexport.pipeline import ParsedRow, parsed_batches
 from klient.importexport.readers import VCARD_MAPPING, TableReader, table_open
 from klient.importexport.records import PARSERS
 from klient.importexport.writer_context import WriteContext
 
-BATCH_ROWS = 2000  # the default of settings.KLIENT_IMPORT_BATCH_ROWS
 WRITERS: dict[str, Any] = {
     "people": PeopleWriter,
     "organizations": OrganizationWriter,
@@ -158,14 +158,14 @@ def import_execute(
     batch_rows: int | None = None,
 ) -> ImportJob | None:
     """Run (or resume) an import to its end. Idempotent: a finished import is left alone."""
-    batch_rows = batch_rows or getattr(settings, "KLIENT_IMPORT_BATCH_ROWS", BATCH_ROWS)
+    rows_per_batch: int = batch_rows or settings.KLIENT_IMPORT_BATCH_ROWS
     claimed = lease_claim(job_id)
     if claimed is None:
         return ImportJob.objects.filter(pk=job_id).first()
     job, lease = claimed
     try:
         with translation.override(job.language or None):
-            _run(job, lease, progress_callback, batch_rows)
+            _run(job, lease, progress_callback, rows_per_batch)
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
             status=ImportJob.Status.FAILED, error_message=str(exc.message),
@@ -174,6 +174,9 @@ def import_execute(
     finally:
         lease_release(job, lease)
     job.refresh_from_db()
+    if job.is_finished:
+        # The rows live in the database now; a copy of the client list must not linger.
+        job_file(job).unlink(missing_ok=True)
     return job
 
 
@@ -206,20 +209,11 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
                  .values_list("row_number", flat=True).first()) or 0
     after = max(job.last_row, last_mark)
     started, done_at_start = time.monotonic(), job.processed
-    batch: list[tuple[int, list[str], str]] = []
-
-    def flush() -> None:
-        _batch_commit(job=job, lease=lease, parser=parser, writer=writer, batch=batch)
-        batch.clear()
+    for batch in parsed_batches(reader=reader, parser=parser, after=after,
+                                batch_rows=batch_rows, language=job.language):
+        _batch_commit(job=job, lease=lease, writer=writer, batch=batch)
         if callback is not None:
             callback(_progress(job, started, done_at_start))
-
-    for row in reader.rows(after=after):
-        batch.append(row)
-        if len(batch) >= batch_rows:
-            flush()
-    if batch:
-        flush()
     now = timezone.now()
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
@@ -244,16 +238,11 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
         callback(final)
 
 
-def _batch_commit(*, job: ImportJob, lease: str, parser: Any, writer: Any,
-                  batch: list[tuple[int, list[str], str]]) -> None:
+def _batch_commit(*, job: ImportJob, lease: str, writer: Any,
+                  batch: list[ParsedRow]) -> None:
     result = BatchResult()
     valid: list[tuple[int, dict[str, Any]]] = []
-    for number, values, problem in batch:
-        if problem:
-            result.errors.append((number, "", "", problem))
-            result.mark(number, ImportRow.Outcome.INVALID)
-            continue
-        record, errors = parser.parse(values)
+    for number, record, errors in batch:
         if record is None:
             result.errors.extend((number, column, value, reason)
                                  for column, value, reason in errors)

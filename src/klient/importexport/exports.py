@@ -202,11 +202,11 @@ def interaction_export_rows(*, user: User, columns: list[str],
 
 def calendar_items(*, user: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The user's visible tasks and meetings for an iCalendar export."""
-    tasks = list(task_list(user=user).order_by("id").values(
-        "id", "title", "description", "due_at", "status", "completed_at"))
-    meetings = list(interaction_list(user=user, filters={"kind": Interaction.Kind.MEETING})
-                    .order_by("id").values("id", "subject", "body", "occurred_at",
-                                           "duration_seconds"))
+    tasks = [dict(row) for row in task_list(user=user).order_by("id").values(
+        "id", "title", "description", "due_at", "status", "completed_at")]
+    meetings = [dict(row) for row in interaction_list(
+        user=user, filters={"kind": Interaction.Kind.MEETING}).order_by("id").values(
+        "id", "subject", "body", "occurred_at", "duration_seconds")]
     return tasks, meetings
 
 

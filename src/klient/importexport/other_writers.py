@@ -259,5 +259,5 @@ class InteractionWriter:
             for record, pk in zip(new, ids_allocate(Interaction, len(new)), strict=True):
                 record["id"] = pk
             self.insert.run(new)
-        for number, outcome, record in outcomes:
-            result.mark(number, outcome, record.get("id") if record else None)
+        for number, outcome, created in outcomes:
+            result.mark(number, outcome, created.get("id") if created else None)

@@ -160,14 +160,14 @@ class PeopleWriter:
             record_keys = (["e:" + e for e in record["emails"]]
                            + ["p:" + p for p in record["phones"]])
             target: dict[str, Any] | None = None
-            matched = False
+            matched, matched_id = False, None
             if mode != DedupeMode.CREATE:
                 for key in record_keys:
                     if key in pending:
                         target, matched = pending[key], True
                         break
                     if key in keys or ctx.seen(key):
-                        matched = True
+                        matched, matched_id = True, keys.get(key)
                         target = existing.get(keys[key]) if key in keys else None
                         break
             if not matched:
@@ -180,7 +180,8 @@ class PeopleWriter:
                 outcomes.append((number, Outcome.CREATED, person))
                 continue
             if mode == DedupeMode.SKIP or target is None:
-                outcomes.append((number, Outcome.SKIPPED, target))
+                # The mark still says which record the row matched.
+                outcomes.append((number, Outcome.SKIPPED, target or {"id": matched_id}))
                 continue
             changes = merge_into(target, record, mode)
             if not changes:
@@ -194,8 +195,8 @@ class PeopleWriter:
         if not ctx.dry_run:
             self._insert_new(new)
             self._update_existing([p for p in existing.values() if p.get("changes")])
-        for number, outcome, person in outcomes:
-            result.mark(number, outcome, person.get("id") if person else None)
+        for number, outcome, matched_record in outcomes:
+            result.mark(number, outcome, matched_record.get("id") if matched_record else None)
 
     def _insert_new(self, new: list[dict[str, Any]]) -> None:
         if not new:

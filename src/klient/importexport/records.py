@@ -27,6 +27,7 @@ from klient.contacts.normalize import (
 )
 
 RowError = tuple[str, str, str]  # column, value, reason
+_NONE: list[tuple[str, str]] = []
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _EMAIL_SPLIT = re.compile(r"[,;\s]+")
 _PHONE_SPLIT = re.compile(r"[,;]+")
@@ -111,16 +112,28 @@ class RowParser:
         for index, field in enumerate(mapping):
             if field and index < len(headers):
                 self.columns.setdefault(field, []).append(index)
+        self.mapped = [(index, field, headers[index]) for index, field in enumerate(mapping)
+                       if field and index < len(headers)]
+        self.current: dict[str, list[tuple[str, str]]] = {}
+
+    def _collect(self, values: list[str]) -> None:
+        """Gather the row's non-empty cells by field once; the helpers read from here."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        unescape = self.unescape
+        for index, field, header in self.mapped:
+            value = values[index]
+            if value:
+                if unescape and value[0] == "'":
+                    value = unescape_cell(value)
+                if field in found:
+                    found[field].append((header, value))
+                else:
+                    found[field] = [(header, value)]
+        self.current = found
 
     def _cells(self, values: list[str], field: str) -> list[tuple[str, str]]:
         """Non-empty (header, value) pairs of the columns mapped to a field."""
-        found = []
-        for index in self.columns.get(field, ()):
-            value = values[index]
-            if value:
-                found.append((self.headers[index],
-                              unescape_cell(value) if self.unescape else value))
-        return found
+        return self.current.get(field, _NONE)
 
     def _one(self, values: list[str], field: str) -> tuple[str, str]:
         cells = self._cells(values, field)
@@ -218,6 +231,7 @@ class PersonRowParser(RowParser):
         )
 
     def parse(self, values: list[str]) -> tuple[dict[str, Any] | None, list[RowError]]:
+        self._collect(values)
         errors: list[RowError] = []
         record: dict[str, Any] = {}
         for field in self.TEXT:
@@ -273,6 +287,7 @@ class OrganizationRowParser(RowParser):
         self.stages = choice_index("lifecycle_stage", LifecycleStage.choices)
 
     def parse(self, values: list[str]) -> tuple[dict[str, Any] | None, list[RowError]]:
+        self._collect(values)
         errors: list[RowError] = []
         record: dict[str, Any] = {}
         for field in self.TEXT:
@@ -336,6 +351,7 @@ class InteractionRowParser(RowParser):
         self.directions = choice_index("direction", Interaction.Direction.choices)
 
     def parse(self, values: list[str]) -> tuple[dict[str, Any] | None, list[RowError]]:
+        self._collect(values)
         errors: list[RowError] = []
         record: dict[str, Any] = {"direction": Interaction.Direction.INTERNAL}
         self._choice(record, errors, values, "kind", self.kinds)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound, ValidationFailed
 from klient.core.models import User
-from klient.core.services import audit_record, require_write
+from klient.core.services import actor_workspace_id, audit_record, require_write
 from klient.importexport.engine import (
     ImportProgress,
     ProgressCallback,
@@ -92,7 +92,7 @@ def import_upload(
                else mapping_guess(kind=kind, headers=info.headers))
     with transaction.atomic():
         job = ImportJob.objects.create(
-            workspace_id=actor.workspace_id, created_by=actor, kind=kind, dedupe=dedupe,
+            workspace_id=actor_workspace_id(actor), created_by=actor, kind=kind, dedupe=dedupe,
             is_dry_run=dry_run, language=actor.language or translation.get_language() or "",
             file_name=Path(file_name).name[:255] or "upload", file_path=stored, file_size=size,
             file_format=info.file_format, encoding=info.encoding, delimiter=info.delimiter,
@@ -141,7 +141,7 @@ def mapping_for_preset(*, actor: User, job: ImportJob, name: str) -> list[str]:
     if builtin is not None and builtin["kind"] == job.kind:
         return mapping_from_preset(headers=job.headers, preset=builtin["mapping"], kind=job.kind)
     preset = ImportPreset.objects.filter(
-        workspace_id=actor.workspace_id, kind=job.kind, name=name).first()
+        workspace_id=actor_workspace_id(actor), kind=job.kind, name=name).first()
     if preset is None:
         raise NotFound(_("No mapping preset named “%(name)s”.") % {"name": name})
     return mapping_from_preset(headers=job.headers, preset=preset.mapping, kind=job.kind)
@@ -160,10 +160,10 @@ def preset_save(
     stored = {header: field for header, field in zip(headers, mapping, strict=False)
               if header and field}
     preset, _created = ImportPreset.objects.update_or_create(
-        workspace_id=actor.workspace_id, kind=kind, name=name,
+        workspace_id=actor_workspace_id(actor), kind=kind, name=name,
         defaults={"mapping": stored, "created_by": actor},
     )
-    audit_record(workspace=actor.workspace_id or 0, actor=actor, action="import_preset.save",
+    audit_record(workspace=actor_workspace_id(actor), actor=actor, action="import_preset.save",
                  instance=preset, changes={"name": (None, name)})
     return preset
 
@@ -178,7 +178,7 @@ def import_start(
 
     require_write(actor)
     job = ImportJob.objects.select_for_update().filter(
-        pk=job.pk, workspace_id=actor.workspace_id).first() or _missing()
+        pk=job.pk, workspace_id=actor_workspace_id(actor)).first() or _missing()
     if job.status != ImportJob.Status.MAPPING:
         raise ImportNotReady()
     clean = mapping_clean(kind=job.kind, headers=job.headers,
