@@ -187,6 +187,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if not args.resume and not (args.file and args.kind):
+        raise CliError("give FILE and --kind, or --resume IMPORT_ID")
     _setup()
     from klient.importexport.cli import import_command
 
@@ -238,8 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--workers", type=int, default=2)
     worker.set_defaults(func=cmd_worker)
 
-    importer = sub.add_parser("import", help="import people, organizations or interactions")
-    importer.add_argument("file")
+    importer = sub.add_parser(
+        "import", help="import people, organizations or interactions (CSV, XLSX, vCard)")
+    importer.add_argument("file", nargs="?", help="the file (not needed with --resume)")
+    importer.add_argument("--resume", metavar="IMPORT_ID",
+                          help="resume an interrupted import from its checkpoint")
     importer.add_argument(
         "--kind", required=True, choices=["people", "organizations", "interactions"]
     )

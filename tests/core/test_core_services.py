@@ -75,7 +75,10 @@ def test_database_url_parsing():
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"], config["NAME"]) == (
         "klient", "p@ss", "db.local", "6543", "crm")
-    assert config["OPTIONS"] == {"sslmode": "require"}
+    # prepare_threshold: server-side prepared statements for klient.core.prepared's queries
+    assert config["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 5}
+    assert database_from_url("postgresql://x@y/z?prepare_threshold=none")["OPTIONS"] == {
+        "prepare_threshold": None}
     sqlite = database_from_url(None)
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "synchronous=FULL" in sqlite["OPTIONS"]["init_command"]

@@ -15,16 +15,16 @@ from klient.core.services import notification_create
 
 pytestmark = pytest.mark.django_db
 
-CALLS: list[int] = []
-FAILURES: list[int] = []
+handled_for: list[int] = []
+planned_failures: list[int] = []
 
 
 @job("tests.outbox.notify", retries=0)
 def notify(*, user_id: int, key: str) -> None:
     """An idempotent handler: the notification's dedupe key makes a re-run a no-op."""
-    CALLS.append(user_id)
-    if FAILURES:
-        FAILURES.pop()
+    handled_for.append(user_id)
+    if planned_failures:
+        planned_failures.pop()
         raise RuntimeError("the SMTP server hung up")
     from klient.core.models import User
 
@@ -34,8 +34,8 @@ def notify(*, user_id: int, key: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _reset():
-    CALLS.clear()
-    FAILURES.clear()
+    handled_for.clear()
+    planned_failures.clear()
 
 
 def test_a_rolled_back_change_leaves_no_job(agent_a):
@@ -44,7 +44,7 @@ def test_a_rolled_back_change_leaves_no_job(agent_a):
         assert OutboxJob.objects.filter(pk=outbox_id, status="pending").exists()
         raise RuntimeError("the change failed")
     assert OutboxJob.objects.count() == 0
-    assert CALLS == []
+    assert handled_for == []
 
 
 def test_job_is_recorded_in_the_transaction_and_dispatched_only_after_commit(
@@ -56,11 +56,11 @@ def test_job_is_recorded_in_the_transaction_and_dispatched_only_after_commit(
             assert (row.name, row.kwargs, row.status) == (
                 "tests.outbox.notify", {"user_id": agent_a.pk, "key": "k2"}, "pending")
             assert row.dispatched_at is None
-        assert CALLS == []  # committed, callbacks not yet run
+        assert handled_for == []  # committed, callbacks not yet run
     row = OutboxJob.objects.get(pk=outbox_id)
     assert (row.status, row.attempts, row.last_error) == ("done", 1, "")
     assert row.dispatched_at is not None and row.done_at is not None
-    assert CALLS == [agent_a.pk]
+    assert handled_for == [agent_a.pk]
     assert Notification.objects.filter(recipient=agent_a, dedupe_key="k2").count() == 1
 
 
@@ -78,13 +78,13 @@ def test_a_job_whose_worker_died_is_dispatched_again_and_runs_once_in_effect(age
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("done", 2)
-    assert CALLS == [agent_a.pk]
+    assert handled_for == [agent_a.pk]
     assert Notification.objects.filter(recipient=agent_a, dedupe_key="k3").count() == 1
     # Done rows are never swept or run again, whatever delivers them.
     assert outbox_sweep(older_than_seconds=0) == 0
     outbox_dispatch(outbox_id=row.pk)
     job_get("tests.outbox.notify")._run_outbox(row.pk)
-    assert CALLS == [agent_a.pk]
+    assert handled_for == [agent_a.pk]
 
 
 def test_a_never_dispatched_job_is_swept_after_the_wait(agent_a):
@@ -104,12 +104,12 @@ def test_a_recently_dispatched_job_is_left_to_its_worker(agent_a):
                              kwargs={"user_id": agent_a.pk, "key": "k5"},
                              attempts=1, dispatched_at=timezone.now())
     assert outbox_sweep() == 0
-    assert CALLS == []
+    assert handled_for == []
 
 
 def test_a_failing_handler_stays_pending_with_its_error_until_a_run_succeeds(
         agent_a, django_capture_on_commit_callbacks):
-    FAILURES.append(1)
+    planned_failures.append(1)
     with django_capture_on_commit_callbacks(execute=True):
         outbox_id = notify.enqueue(user_id=agent_a.pk, key="k6")
     row = OutboxJob.objects.get(pk=outbox_id)
