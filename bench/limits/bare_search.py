@@ -43,8 +43,10 @@ class BareSearch:
         if pg_dsn:
             import psycopg
 
-            self.conn: Any = psycopg.connect(pg_dsn, autocommit=True)
-            self.seq_conn: Any = psycopg.connect(pg_dsn, autocommit=True)
+            # No prepared statements: a generic plan for `LIKE $1` cannot use the trigram
+            # index, and psycopg would switch to one after five runs of the same SQL.
+            self.conn: Any = psycopg.connect(pg_dsn, autocommit=True, prepare_threshold=None)
+            self.seq_conn: Any = psycopg.connect(pg_dsn, autocommit=True, prepare_threshold=None)
             self.seq_conn.execute("SET enable_bitmapscan = off")
             self.seq_conn.execute("SET enable_indexscan = off")
         else:
@@ -87,10 +89,10 @@ class BareSearch:
         where = " AND ".join(["p.workspace_id = %s", "p.merged_into_id IS NULL"]
                              + ["p.search_text LIKE %s"] * len(terms))
         params = [workspace_id, *map(_like, terms)]
-        if other := trunk_alternative(terms):
-            where += " OR (p.workspace_id = %s AND p.merged_into_id IS NULL " \
-                     "AND p.search_text LIKE %s)"
-            params += [workspace_id, _like(other)]
+        if other := trunk_alternative(terms):  # one term: (LIKE a OR LIKE b), a BitmapOr
+            where = where.removesuffix("p.search_text LIKE %s") \
+                + "(p.search_text LIKE %s OR p.search_text LIKE %s)"
+            params.append(_like(other))
         sql = f"SELECT {COLUMNS} FROM contacts_person p WHERE {where} LIMIT 20"
         return conn.execute(sql, params).fetchall()
 
