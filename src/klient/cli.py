@@ -180,8 +180,12 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
+    from django.conf import settings
     from django.core.management import call_command
 
+    backend = "Redis" if settings.REDIS_URL else "SQLite"
+    print(f"klient worker: running background jobs from {backend} with {args.workers} threads",
+          flush=True)
     call_command("run_huey", workers=args.workers)
     return 0
 

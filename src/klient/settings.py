@@ -200,7 +200,7 @@ if REDIS_URL:
         "name": "klient",
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "verbose": False},
     }
 else:
     HUEY = {
@@ -208,7 +208,7 @@ else:
         "name": "klient",
         "filename": str(KLIENT_HOME / "jobs.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "verbose": False},
     }
 # Seconds a durable job may stay pending before the sweep dispatches it again.
 KLIENT_OUTBOX_REDISPATCH_AFTER = int(os.environ.get("KLIENT_OUTBOX_REDISPATCH_AFTER", 300))
