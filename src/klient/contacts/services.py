@@ -218,6 +218,19 @@ def tags_resolve(*, actor: User, names: Iterable[str]) -> list[Tag]:
     return tags
 
 
+def _tags_replace(
+    actor: User, record: Person | Organization, names: Iterable[str]
+) -> tuple[list[str], list[str]] | None:
+    """Give the record exactly these tags; (before, after) names when that changed anything."""
+    before = sorted(record.tags.values_list("name", flat=True))
+    tags = tags_resolve(actor=actor, names=names)
+    after = sorted(tag.name for tag in tags)
+    if after == before:
+        return None
+    record.tags.set(tags)
+    return before, after
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -322,12 +335,8 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
         if before != after:
             _set_phones(person, after)
             changes["phones"] = (before, after)
-    if "tags" in data:
-        before_tags = sorted(person.tags.values_list("name", flat=True))
-        new_tags = tags_resolve(actor=actor, names=data["tags"])
-        if sorted(t.name for t in new_tags) != before_tags:
-            person.tags.set(new_tags)
-            changes["tags"] = (before_tags, sorted(t.name for t in new_tags))
+    if "tags" in data and (tag_change := _tags_replace(actor, person, data["tags"])):
+        changes["tags"] = tag_change
     if changes:
         person_search_text_refresh(person)
         audit_record(
@@ -420,12 +429,8 @@ def organization_update(
     if "name" in values and not str(values["name"]).strip():
         raise InvalidContactData(fields={"name": _("This field is required.")})
     changes = model_apply_changes(instance=organization, data=values, fields=ORGANIZATION_FIELDS)
-    if "tags" in values:
-        before_tags = sorted(organization.tags.values_list("name", flat=True))
-        new_tags = tags_resolve(actor=actor, names=values["tags"])
-        if sorted(t.name for t in new_tags) != before_tags:
-            organization.tags.set(new_tags)
-            changes["tags"] = (before_tags, sorted(t.name for t in new_tags))
+    if "tags" in values and (tag_change := _tags_replace(actor, organization, values["tags"])):
+        changes["tags"] = tag_change
     if changes:
         organization.search_text = _organization_search_text(organization)
         organization.save()
