@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klient.activities.models import Interaction
+from klient.contacts.bulk import search_index_deferred
 from klient.contacts.models import Organization, Tag
 from klient.contacts.normalize import search_text_build
 from klient.core.models import AuditEvent
@@ -129,12 +130,14 @@ class OrganizationWriter:
     def _insert(self, new: list[dict[str, Any]]) -> None:
         if not new:
             return
-        for org, org_id in zip(new, ids_allocate(Organization, len(new)), strict=True):
+        ids = ids_allocate(Organization, len(new))
+        for org, org_id in zip(new, ids, strict=True):
             org.update(id=org_id, workspace_id=self.ctx.workspace_id, team_id=self.ctx.team_id,
                        search_text=organization_search_text(org))
             org.setdefault("owner_id", self.ctx.user.pk)
             org["original_tags"] = []
-        self.insert.run(new)
+        with search_index_deferred(Organization._meta.db_table, ids):
+            self.insert.run(new)
         self._tags_link(new)
 
     def _tags_link(self, orgs: list[dict[str, Any]]) -> None:

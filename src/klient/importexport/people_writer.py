@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from klient.contacts.bulk import search_index_deferred
 from klient.contacts.models import Affiliation, EmailAddress, Organization, Person, PhoneNumber, Tag
 from klient.contacts.normalize import full_name_join, search_text_build
 from klient.core.models import AuditEvent
@@ -202,13 +203,16 @@ class PeopleWriter:
         if not new:
             return
         ctx = self.ctx
-        for person, person_id in zip(new, ids_allocate(Person, len(new)), strict=True):
+        ids = ids_allocate(Person, len(new))
+        for person, person_id in zip(new, ids, strict=True):
             person["id"] = person_id
             person_derive(person)
             person["workspace_id"] = ctx.workspace_id
             person.setdefault("owner_id", ctx.user.pk)
             person["team_id"] = ctx.team_id
-        self.person_insert.run(new)
+        # One INSERT ... SELECT into the search index per batch, not a trigger per row.
+        with search_index_deferred(Person._meta.db_table, ids):
+            self.person_insert.run(new)
         self._channels_insert(new, only_new=False)
         self._links_insert(new)
 
@@ -268,7 +272,8 @@ class PeopleWriter:
         create = sorted(name for name in names if name not in self.organizations)
         if create:
             rows = []
-            for name, org_id in zip(create, ids_allocate(Organization, len(create)), strict=True):
+            ids = ids_allocate(Organization, len(create))
+            for name, org_id in zip(create, ids, strict=True):
                 rows.append({
                     "id": org_id, "workspace_id": self.ctx.workspace_id, "name": name,
                     "owner_id": self.ctx.user.pk, "team_id": self.ctx.team_id,
@@ -276,7 +281,8 @@ class PeopleWriter:
                                                      phones=[""]),
                 })
                 self.organizations[name] = org_id
-            self.org_insert.run(rows)
+            with search_index_deferred(Organization._meta.db_table, ids):
+                self.org_insert.run(rows)
         return {name: self.organizations[name] for name in names}
 
     def _tags_resolve(self, names: set[str]) -> dict[str, int]:
