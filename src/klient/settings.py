@@ -178,6 +178,9 @@ KLIENT_IMPORT_MAX_BYTES = int(os.environ.get("KLIENT_IMPORT_MAX_BYTES", 512 * 10
 # import worker on another host is presumed dead and its import is taken over.
 KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 2000))
 KLIENT_IMPORT_LEASE_SECONDS = int(os.environ.get("KLIENT_IMPORT_LEASE_SECONDS", 120))
+# Imports with at least this many rows left parse in a second process (a second core).
+KLIENT_IMPORT_PARSE_PROCESS_ROWS = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESS_ROWS",
+                                                      20_000))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

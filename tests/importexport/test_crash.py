@@ -19,11 +19,39 @@ ROWS = 6000
 BATCH = 100
 
 
-def _env(home: Path) -> dict[str, str]:
+def _env(home: Path, *, parse_process: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KLIENT_")}
     env.update(KLIENT_HOME=str(home), DJANGO_SETTINGS_MODULE="klient.settings",
-               KLIENT_IMPORT_BATCH_ROWS=str(BATCH))
+               KLIENT_IMPORT_BATCH_ROWS=str(BATCH),
+               # Big imports parse in a second process: this file is small, so say when.
+               KLIENT_IMPORT_PARSE_PROCESS_ROWS="1" if parse_process else str(10 * ROWS))
     return env
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process from Linux /proc; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def _alive(pid: int) -> bool:
+    stat = _stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")
+
+
+def _children_of(pid: int) -> list[int]:
+    """The live children of `pid`; waits (up to 60 s) until it has one."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = [int(entry.name) for entry in Path("/proc").iterdir()
+                 if entry.name.isdigit() and (_stat(int(entry.name)) or ("", 0))[1] == pid]
+        if found:
+            return [child for child in found if _alive(child)]
+        time.sleep(0.01)
+    return []
 
 
 def _python(home: Path, script: str) -> str:
@@ -136,27 +164,38 @@ def _import_command(*extra: str) -> list[str]:
     return [sys.executable, "-m", "django", "import_file", *extra]
 
 
-def test_import_killed_three_times_and_resumed_loses_and_duplicates_nothing(home):
-    case = _fresh_db(home, "cli")
+@pytest.mark.parametrize("parse_process", [False, True], ids=["parse-thread", "parse-process"])
+def test_import_killed_three_times_and_resumed_loses_and_duplicates_nothing(home,
+                                                                           parse_process):
+    case = _fresh_db(home, f"cli-{parse_process}")
     db = case / "klient.sqlite3"
+    env = _env(case, parse_process=parse_process)
     first = subprocess.Popen(
         _import_command(str(case / "people.csv"), "--user", "boss", "--kind", "people"),
-        env=_env(case), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    parsers = _children_of(first.pid) if parse_process else []
     killed_at = [_kill_when(first, db, 800)]
     import_id = _read(db, "SELECT id FROM importexport_importjob")[0][0]
     for point in (2500, 4200):
         again = subprocess.Popen(_import_command("--resume", str(import_id)),
-                                 env=_env(case), stdout=subprocess.DEVNULL,
+                                 env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE)
         killed_at.append(_kill_when(again, db, point))
     status = _read(db, "SELECT status FROM importexport_importjob")
     assert status == [("running",)]  # every kill landed mid-import
     assert killed_at == sorted(killed_at) and killed_at[-1] < ROWS
 
-    final = subprocess.run(_import_command("--resume", str(import_id)), env=_env(case),
+    final = subprocess.run(_import_command("--resume", str(import_id)), env=env,
                            capture_output=True, text=True, timeout=120)
     assert final.returncode == 0, final.stderr
     _assert_consistent(db)
+    if parse_process:
+        # The parser process of a killed import notices its parent is gone and exits.
+        assert parsers, "the import parsed in its own process"
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in parsers):
+            assert time.monotonic() < deadline, "a parser process outlived its import"
+            time.sleep(0.05)
 
 
 def test_worker_killed_mid_import_is_redispatched_by_the_outbox_sweep(home):

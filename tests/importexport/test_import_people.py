@@ -6,10 +6,11 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from klient.contacts.models import Affiliation, EmailAddress, Organization, Person, PhoneNumber
-from klient.contacts.selectors import person_list
+from klient.contacts.selectors import organization_list, person_list
 from klient.contacts.services import person_create
 from klient.core.models import AuditEvent
 from klient.importexport.models import ImportJob, ImportRow, ImportRowError
@@ -228,3 +229,44 @@ def test_import_finish_is_audited(admin, write_file, run_import):
     assert event.object_id == job.pk
     assert event.changes["created"] == [None, 2]
     assert event.changes["invalid"] == [None, 2]
+
+
+def test_search_finds_people_and_organizations_of_a_multi_batch_import(admin, write_file,
+                                                                        run_import):
+    # People made before and after the import keep their index entries: the import indexes
+    # each batch in one statement and leaves the per-row triggers as it found them.
+    before = person_create(actor=admin, first_name="Ольга", last_name="Раньше",
+                           phones=["+7 916 700-00-01"])
+    rows = [["Фамилия", "Имя", "Email", "Телефон", "Компания"]]
+    rows += [[f"Фамилов{i}", f"Имярек{i}", f"p{i}@example.com", f"+7 916 555-{i:04d}",
+              f"Фирма {i % 3}"] for i in range(7)]
+    rows.append(["Кузнецова", "Анна", "anna@example.com", "8 903 123-45-67", "Вектор"])
+    job = run_import(admin, write_file("s.csv", rows), batch_rows=3)
+    after = person_create(actor=admin, first_name="Пётр", last_name="Позже",
+                          phones=["+7 916 700-00-02"])
+
+    assert counts(job) == (8, 8, 0, 0, 0)
+    anna = Person.objects.get(last_name="Кузнецова")
+
+    def found(query: str) -> list[int]:
+        return list(person_list(user=admin, filters={"q": query}).values_list("pk", flat=True))
+
+    assert found("кузнец") == [anna.pk]
+    assert found("903 123-45") == [anna.pk]
+    assert found("anna@exa") == [anna.pk]
+    assert found("Фамилов5") == [Person.objects.get(last_name="Фамилов5").pk]
+    assert len(found("имярек")) == 7
+    assert found("раньше") == [before.pk]
+    assert found("позже") == [after.pk]
+    assert sorted(found("916 700-00-0")) == [before.pk, after.pk]
+    assert sorted(found("555000")) == sorted(
+        Person.objects.filter(last_name__startswith="Фамилов").values_list("pk", flat=True))
+    assert list(organization_list(user=admin, filters={"q": "вектор"})
+                .values_list("name", flat=True)) == ["Вектор"]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # raises if an index disagrees with its table
+            for table in ("contacts_person", "contacts_organization"):
+                cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('integrity-check')")
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'contacts_%_fts_a_'")
+            assert cursor.fetchone() == (6,)

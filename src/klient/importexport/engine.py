@@ -209,8 +209,11 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
                  .values_list("row_number", flat=True).first()) or 0
     after = max(job.last_row, last_mark)
     started, done_at_start = time.monotonic(), job.processed
+    # A second process pays off (and its start-up is noise) only for a big file.
+    in_process = job.total - after >= settings.KLIENT_IMPORT_PARSE_PROCESS_ROWS
     for batch in parsed_batches(reader=reader, parser=parser, after=after,
-                                batch_rows=batch_rows, language=job.language):
+                                batch_rows=batch_rows, language=job.language,
+                                in_process=in_process):
         _batch_commit(job=job, lease=lease, writer=writer, batch=batch)
         if callback is not None:
             callback(_progress(job, started, done_at_start))

@@ -1,39 +1,79 @@
 """Read and validate the next batch while the database writes the current one.
 
-Validation (phone parsing above all) is pure Python and holds the GIL; the database
-driver releases it while SQLite or PostgreSQL works. A producer thread therefore
-keeps a second core busy without a second process. The queue is short, so memory
-stays flat; the producer stops when the consumer does, and any error it meets
-(a file that turns out unreadable) is raised in the consumer.
+Validation (phone parsing above all) is pure Python and holds the GIL. Small imports
+parse in a producer thread, which overlaps only with the time the database driver
+releases the GIL. Big ones parse in a forked process, so parsing and writing use two
+cores. Either way the hand-off queue is short, so memory stays flat; the producer
+stops when the consumer does (or dies), and any error it meets (a file that turns out
+unreadable) is raised in the consumer.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from klient.importexport.errors import ImportFileError
 from klient.importexport.readers import TableReader
 
 ParsedRow = tuple[int, dict[str, Any] | None, list[tuple[str, str, str]]]
-_DONE = object()
+_DONE = "done"
 QUEUE_BATCHES = 2
+_POLL_SECONDS = 0.2
+
+
+def _produce(put: Callable[[Any], bool], *, reader: TableReader, parser: Any, after: int,
+             batch_rows: int, language: str) -> None:
+    """Parse rows above `after` into batches handed to `put`; stops when `put` says so."""
+    with translation.override(language or None):
+        batch: list[ParsedRow] = []
+        for number, values, problem in reader.rows(after=after):
+            if problem:
+                batch.append((number, None, [("", "", problem)]))
+            else:
+                record, errors = parser.parse(values)
+                batch.append((number, record, errors))
+            if len(batch) >= batch_rows:
+                if not put(batch):
+                    return
+                batch = []
+        if batch and not put(batch):
+            return
+    put(_DONE)
 
 
 def parsed_batches(
-    *, reader: TableReader, parser: Any, after: int, batch_rows: int, language: str
+    *, reader: TableReader, parser: Any, after: int, batch_rows: int, language: str,
+    in_process: bool = False,
 ) -> Iterator[list[ParsedRow]]:
-    """Batches of (row number, record or None, errors) for rows numbered above `after`."""
+    """Batches of (row number, record or None, errors) for rows numbered above `after`.
+
+    `in_process` parses in a child process (forked: the parser and the open file are
+    inherited, nothing is re-imported); it falls back to a thread where a process
+    cannot be started (a daemonic huey worker, no fork)."""
+    options = {"reader": reader, "parser": parser, "after": after, "batch_rows": batch_rows,
+               "language": language}
+    if in_process and _can_fork():
+        return _process_batches(options)
+    return _thread_batches(options)
+
+
+def _thread_batches(options: dict[str, Any]) -> Iterator[list[ParsedRow]]:
     handoff: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_BATCHES)
     stop = threading.Event()
 
     def put(item: Any) -> bool:
         while not stop.is_set():
             try:
-                handoff.put(item, timeout=0.2)
+                handoff.put(item, timeout=_POLL_SECONDS)
                 return True
             except queue.Full:
                 continue
@@ -41,21 +81,7 @@ def parsed_batches(
 
     def produce() -> None:
         try:
-            with translation.override(language or None):
-                batch: list[ParsedRow] = []
-                for number, values, problem in reader.rows(after=after):
-                    if problem:
-                        batch.append((number, None, [("", "", problem)]))
-                    else:
-                        record, errors = parser.parse(values)
-                        batch.append((number, record, errors))
-                    if len(batch) >= batch_rows:
-                        if not put(batch):
-                            return
-                        batch = []
-                if batch and not put(batch):
-                    return
-            put(_DONE)
+            _produce(put, **options)
         except BaseException as exc:  # handed to the consumer, which raises it
             put(exc)
 
@@ -64,7 +90,7 @@ def parsed_batches(
     try:
         while True:
             item = handoff.get()
-            if item is _DONE:
+            if isinstance(item, str) and item == _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
@@ -72,3 +98,72 @@ def parsed_batches(
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def _can_fork() -> bool:
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The error as the parent can unpickle it; an unpicklable one becomes its message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return ImportFileError(str(exc))
+    return exc
+
+
+def _child_main(handoff: Any, stop: Any, parent_pid: int, options: dict[str, Any]) -> None:
+    def put(item: Any) -> bool:
+        # A parent killed with SIGKILL cannot stop us: notice it is gone and quit.
+        while not stop.is_set() and os.getppid() == parent_pid:
+            try:
+                handoff.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        handoff.cancel_join_thread()  # nobody will read what is still buffered
+        return False
+
+    def put_batch(item: Any) -> bool:
+        # Pickled here, not in the queue's feeder thread: a value that cannot be pickled
+        # must fail the import loudly, not drop its batch with a line on stderr.
+        return put(pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if isinstance(item, list)
+                   else item)
+
+    try:
+        _produce(put_batch, **options)
+    except BaseException as exc:
+        put(_portable(exc))
+
+
+def _process_batches(options: dict[str, Any]) -> Iterator[list[ParsedRow]]:
+    context = multiprocessing.get_context("fork")
+    handoff = context.Queue(maxsize=QUEUE_BATCHES)
+    stop = context.Event()
+    child = context.Process(target=_child_main, name="klient-import-parse", daemon=True,
+                            args=(handoff, stop, os.getpid(), options))
+    child.start()
+    try:
+        while True:
+            try:
+                item = handoff.get(timeout=_POLL_SECONDS * 5)
+            except queue.Empty:
+                if child.is_alive():
+                    continue
+                raise ImportFileError(_("The file reader stopped unexpectedly (exit code "
+                                        "%(code)s).") % {"code": child.exitcode}) from None
+            if isinstance(item, str) and item == _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield pickle.loads(item)
+    finally:
+        stop.set()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+            child.join(timeout=5)
+        handoff.close()
+        handoff.cancel_join_thread()
