@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from klient.contacts.list_services import saved_list_create
 from klient.contacts.models import Affiliation, Consent, Person, SavedList
-from klient.contacts.services import organization_create, person_create, saved_list_create
+from klient.contacts.services import organization_create, person_create
 from klient.core.models import AuditEvent
 from tests.api.client import ApiClient, walk
 

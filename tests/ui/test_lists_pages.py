@@ -8,8 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from klient.contacts.list_services import saved_list_create
 from klient.contacts.models import SavedList
-from klient.contacts.services import person_create, saved_list_create
+from klient.contacts.services import person_create
 from klient.core.models import AuditEvent
 
 ROLES = ("admin", "manager_a", "agent_a", "agent_b", "analyst")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klient.contacts import selectors, services
+from klient.contacts import list_services, selectors
 from klient.contacts.errors import InvalidContactData
 from klient.contacts.forms import ClientFilterForm
 from klient.contacts.models import Affiliation, Channel, LifecycleStage, SavedList
@@ -216,7 +216,7 @@ def saved_list_create(request: HttpRequest) -> HttpResponse:
     form = SavedListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.saved_list_create(actor=user, name=form.cleaned_data["name"])
+            saved = list_services.saved_list_create(actor=user, name=form.cleaned_data["name"])
         except ValidationFailed as error:
             _form_error(form, error)
         else:
@@ -236,7 +236,7 @@ def segment_create(request: HttpRequest) -> HttpResponse:
     form = _segment_form(request, user, initial=initial, current=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.saved_list_create(
+            saved = list_services.saved_list_create(
                 actor=user, name=form.cleaned_data["name"], kind=SavedList.Kind.DYNAMIC,
                 filters=form.filters(),
             )
@@ -270,7 +270,7 @@ def saved_list_edit(request: HttpRequest, list_id: int) -> HttpResponse:
             kept = {k: v for k, v in saved.filters.items() if k not in FORM_FILTER_KEYS}
             data["filters"] = {**kept, **form.filters()}
         try:
-            services.saved_list_update(actor=user, saved_list=saved, data=data)
+            list_services.saved_list_update(actor=user, saved_list=saved, data=data)
         except ValidationFailed as error:
             _form_error(form, error)
         else:
@@ -289,7 +289,7 @@ def saved_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     user = _user(request)
     saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
     name = saved.name
-    services.saved_list_delete(actor=user, saved_list=saved)
+    list_services.saved_list_delete(actor=user, saved_list=saved)
     messages.success(request, _("“%(name)s” was deleted; its people were kept.") % {"name": name})
     return redirect("lists:index")
 
@@ -303,7 +303,7 @@ def saved_list_member_add(request: HttpRequest, list_id: int) -> HttpResponse:
     raw_ids = request.POST.getlist("person_id")
     if not raw_ids or not all(value.isdigit() for value in raw_ids):
         raise InvalidContactData(_("Choose people to add."))
-    added = services.saved_list_add(actor=user, saved_list=saved,
+    added = list_services.saved_list_add(actor=user, saved_list=saved,
                                     person_ids=[int(value) for value in raw_ids])
     messages.success(request, _("Added to “%(name)s”: %(count)d.") % {
         "name": saved.name, "count": added})
@@ -318,7 +318,7 @@ def saved_list_member_remove(request: HttpRequest, list_id: int, person_id: int)
     user = _user(request)
     saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
     person = selectors.person_get(user=user, person_id=person_id)
-    if not services.saved_list_remove(actor=user, saved_list=saved, person_ids=[person.pk]):
+    if not list_services.saved_list_remove(actor=user, saved_list=saved, person_ids=[person.pk]):
         raise NotFound(_("This person is not on the list."))
     if is_htmx(request):
         return HttpResponse("")

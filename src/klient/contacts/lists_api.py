@@ -15,6 +15,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from klient.contacts.api import PERSON_PREFETCH, PersonFilters, PersonPageOut
+from klient.contacts.list_services import (
+    saved_list_add,
+    saved_list_create,
+    saved_list_delete,
+    saved_list_remove,
+    saved_list_update,
+)
 from klient.contacts.models import SavedList
 from klient.contacts.selectors import (
     person_get,
@@ -22,13 +29,6 @@ from klient.contacts.selectors import (
     saved_list_get,
     saved_list_people,
     saved_lists,
-)
-from klient.contacts.services import (
-    saved_list_add,
-    saved_list_create,
-    saved_list_delete,
-    saved_list_remove,
-    saved_list_update,
 )
 from klient.core.api_support import (
     ERROR_CODES,

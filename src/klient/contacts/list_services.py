@@ -1,0 +1,227 @@
+"""Writes to saved lists (fixed sets of people) and segments (saved filters that stay current)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klient.contacts.errors import InvalidContactData
+from klient.contacts.models import (
+    Channel,
+    LifecycleStage,
+    Person,
+    SavedList,
+)
+from klient.contacts.selectors import PERSON_FILTER_KEYS
+from klient.core.models import User
+from klient.core.selectors import scoped, visibility_q
+from klient.core.services import (
+    actor_workspace_id,
+    audit_record,
+    require_write,
+)
+
+
+@transaction.atomic
+def saved_list_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str = SavedList.Kind.STATIC,
+    filters: Mapping[str, Any] | None = None,
+    person_ids: Iterable[int] = (),
+) -> SavedList:
+    require_write(actor)
+    name = _saved_list_name_clean(name)
+    if kind not in SavedList.Kind.values:
+        raise InvalidContactData(fields={"kind": _("Unknown value “%(value)s”.") % {"value": kind}})
+    person_ids = list(person_ids)
+    if kind == SavedList.Kind.STATIC and filters:
+        raise InvalidContactData(fields={"filters": _("Only a segment keeps a filter.")})
+    if kind == SavedList.Kind.DYNAMIC and person_ids:
+        raise InvalidContactData(fields={"person_ids": SEGMENT_MEMBERS_FIXED})
+    clean_filters = saved_list_filters_clean(filters or {})
+    ids = _visible_person_ids(actor, person_ids)
+    saved = SavedList.objects.create(
+        workspace_id=actor_workspace_id(actor),
+        owner=actor,
+        name=name,
+        kind=kind,
+        filters=clean_filters,
+    )
+    if ids:
+        saved.members.add(*ids)
+    audit_record(
+        workspace=saved.workspace_id,
+        actor=actor,
+        action="saved_list.create",
+        instance=saved,
+        changes={"name": (None, saved.name), "kind": (None, kind)},
+    )
+    return saved
+
+
+@transaction.atomic
+def saved_list_add(*, actor: User, saved_list: SavedList, person_ids: Iterable[int]) -> int:
+    """Add people the actor can see; an unknown or invisible id fails the whole call."""
+    require_write(actor)
+    if saved_list.kind != SavedList.Kind.STATIC:
+        raise InvalidContactData(SEGMENT_MEMBERS_FIXED)
+    ids = _visible_person_ids(actor, person_ids)
+    saved_list.members.add(*ids)
+    audit_record(
+        workspace=saved_list.workspace_id,
+        actor=actor,
+        action="saved_list.add",
+        instance=saved_list,
+        changes={"members": (None, ids)},
+    )
+    return len(ids)
+
+
+SAVED_LIST_NAME_MAX = 120
+SEGMENT_MEMBERS_FIXED = gettext_lazy(
+    "Members of a segment follow its filter; they cannot be added."
+)
+
+
+def _saved_list_name_clean(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidContactData(fields={"name": _("This field is required.")})
+    if len(name) > SAVED_LIST_NAME_MAX:
+        raise InvalidContactData(
+            fields={"name": _("At most %(count)d characters.") % {"count": SAVED_LIST_NAME_MAX}}
+        )
+    return name
+
+
+def saved_list_filters_clean(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """A segment's filter as stored: known keys only, ids as integers, empty values dropped."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for key, value in filters.items():
+        field = f"filters.{key}"
+        if key not in PERSON_FILTER_KEYS:
+            errors[field] = _("Unknown filter.")
+        elif value is None or value == "":
+            continue
+        elif key.endswith("_id"):
+            if isinstance(value, str) and value.isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                errors[field] = _("Enter a whole number.")
+            else:
+                cleaned[key] = value
+        elif not isinstance(value, str):
+            errors[field] = _("Enter text.")
+        elif value.strip():
+            cleaned[key] = value.strip()
+    if "lifecycle_stage" in cleaned and cleaned["lifecycle_stage"] not in LifecycleStage.values:
+        errors["filters.lifecycle_stage"] = _("Unknown value “%(value)s”.") % {
+            "value": cleaned["lifecycle_stage"]
+        }
+    if "preferred_channel" in cleaned and cleaned["preferred_channel"] not in Channel.values:
+        errors["filters.preferred_channel"] = _("Unknown value “%(value)s”.") % {
+            "value": cleaned["preferred_channel"]
+        }
+    if errors:
+        raise InvalidContactData(fields=errors)
+    return cleaned
+
+
+def _visible_person_ids(actor: User, person_ids: Iterable[int]) -> list[int]:
+    """The ids, de-duplicated, if the actor can see every one of them; else a field error
+    per unknown position (an invisible person reads the same as a missing one)."""
+    wanted = list(person_ids)
+    if not wanted:
+        return []
+    found = set(
+        scoped(Person, user=actor)
+        .filter(visibility_q(actor), merged_into__isnull=True, pk__in=set(wanted))
+        .values_list("pk", flat=True)
+    )
+    missing = {
+        f"person_ids[{index}]": _("Unknown person.")
+        for index, pk in enumerate(wanted)
+        if pk not in found
+    }
+    if missing:
+        raise InvalidContactData(fields=missing)
+    return list(dict.fromkeys(wanted))
+
+
+@transaction.atomic
+def saved_list_remove(*, actor: User, saved_list: SavedList, person_ids: Iterable[int]) -> int:
+    """Take people off a static list; only members the actor can see are touched.
+    Returns how many were removed."""
+    require_write(actor)
+    if saved_list.kind != SavedList.Kind.STATIC:
+        raise InvalidContactData(
+            _("Members of a segment follow its filter; they cannot be removed.")
+        )
+    ids = list(
+        saved_list.members.filter(visibility_q(actor), pk__in=list(person_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        saved_list.members.remove(*ids)
+        audit_record(
+            workspace=saved_list.workspace_id,
+            actor=actor,
+            action="saved_list.remove",
+            instance=saved_list,
+            changes={"members": (ids, None)},
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, Any]) -> SavedList:
+    """Rename a list, or change a segment's filter (replaced whole, not merged)."""
+    require_write(actor)
+    unknown = set(data) - {"name", "filters"}
+    if unknown:
+        raise InvalidContactData(fields={key: _("Unknown field.") for key in unknown})
+    changes: dict[str, tuple[Any, Any]] = {}
+    if "name" in data:
+        name = _saved_list_name_clean(data["name"])
+        if name != saved_list.name:
+            changes["name"] = (saved_list.name, name)
+            saved_list.name = name
+    if "filters" in data:
+        if saved_list.kind != SavedList.Kind.DYNAMIC:
+            raise InvalidContactData(fields={"filters": _("Only a segment keeps a filter.")})
+        clean_filters = saved_list_filters_clean(data["filters"] or {})
+        if clean_filters != saved_list.filters:
+            changes["filters"] = (saved_list.filters, clean_filters)
+            saved_list.filters = clean_filters
+    if changes:
+        saved_list.save(update_fields=[field for field in ("name", "filters") if field in changes])
+        audit_record(
+            workspace=saved_list.workspace_id,
+            actor=actor,
+            action="saved_list.update",
+            instance=saved_list,
+            changes=changes,
+        )
+    return saved_list
+
+
+@transaction.atomic
+def saved_list_delete(*, actor: User, saved_list: SavedList) -> None:
+    """Delete a list or segment; its people stay, only the grouping goes."""
+    require_write(actor)
+    audit_record(
+        workspace=saved_list.workspace_id,
+        actor=actor,
+        action="saved_list.delete",
+        instance=saved_list,
+        changes={"name": (saved_list.name, None), "kind": (saved_list.kind, None)},
+    )
+    saved_list.delete()
