@@ -14,7 +14,7 @@ produced (read back from its database), measured in the same run:
   with their indexes and search index (FTS5 triggers on SQLite, trigram GIN on
   PostgreSQL) -- what these rows cost the database itself, whoever writes them.
 
-Printed: rows/s, peak memory (ru_maxrss of the importing process plus that of its
+Printed: rows/s, peak memory (ru_maxrss of the importing process plus that of each
 parsing child, taken before the limit phases run) and the ratios.
 """
 
@@ -293,10 +293,14 @@ def phase(args: argparse.Namespace) -> int:
     job = import_run_cli(path=args.csv, kind="people", user=user, dedupe=args.dedupe,
                          progress_callback=progress)
     import_seconds = time.perf_counter() - started
-    # The import parses big files in a child process: count its peak too (an upper bound,
-    # as if both peaks were at the same moment).
+    # The import parses big files in child processes; RUSAGE_CHILDREN gives the largest
+    # child's peak, so count it once per parser: an upper bound, as if every peak were at
+    # the same moment (and forked pages shared with the parent were not shared).
+    from django.conf import settings
+
     peak_kb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-               + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+               + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+               * settings.KLIENT_IMPORT_PARSE_PROCESSES)
     schema_seconds = (_schema_limit_postgres(dsn_fresh, workspace.pk) if dsn
                       else _schema_limit_sqlite(template, workspace.pk))
     bare_seconds = _bare_limit(home, dsn_fresh if dsn else "", workspace.pk)

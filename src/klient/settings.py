@@ -176,11 +176,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("KLIENT_MAX_BODY_BYTES", 2 * 10
 KLIENT_IMPORT_MAX_BYTES = int(os.environ.get("KLIENT_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
 # Rows per import transaction (each commits its checkpoint); seconds after which a silent
 # import worker on another host is presumed dead and its import is taken over.
-KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 2000))
+KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 5000))
 KLIENT_IMPORT_LEASE_SECONDS = int(os.environ.get("KLIENT_IMPORT_LEASE_SECONDS", 120))
 # Imports with at least this many rows left parse in a second process (a second core).
 KLIENT_IMPORT_PARSE_PROCESS_ROWS = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESS_ROWS",
                                                       20_000))
+# How many such processes (CSV only); validation costs more than writing, so by default
+# one per core, the writer sharing a core with one of them.
+KLIENT_IMPORT_PARSE_PROCESSES = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESSES",
+                                                   min(4, os.cpu_count() or 1)))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -25,12 +25,13 @@ def _rows(count: int) -> list[list[str]]:
     return rows
 
 
-def _batches(path: Path, *, in_process: bool, after: int = 0) -> list:
+def _batches(path: Path, *, in_process: bool, after: int = 0, processes: int = 1) -> list:
     reader = table_open(path, max_bytes=10**8)
     parser = PersonRowParser(headers=reader.info.headers, mapping=MAPPING, region="RU")
     try:
         return list(parsed_batches(reader=reader, parser=parser, after=after, batch_rows=7,
-                                   language="en", in_process=in_process))
+                                   language="en", in_process=in_process,
+                                   processes=processes))
     finally:
         reader.close()
 
@@ -54,13 +55,27 @@ def test_process_and_thread_give_the_same_batches(write_file):
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.parametrize("processes", [2, 3])
+def test_several_parsing_processes_deliver_the_batches_in_file_order(write_file, processes):
+    path = write_file("p.csv", _rows(40))
+    in_thread = _batches(path, in_process=False)
+
+    assert _batches(path, in_process=True, processes=processes) == in_thread
+    # Resuming mid-batch: the batches restart from the row after the checkpoint.
+    resumed = _batches(path, in_process=True, processes=processes, after=30)
+    assert [number for batch in resumed for number, _r, _e in batch] == list(range(31, 42))
+    # More parsers than batches: the idle ones just say they are done.
+    assert _batches(path, in_process=True, processes=8) == in_thread
+    assert multiprocessing.active_children() == []
+
+
 def test_a_file_error_mid_file_reaches_the_consumer_from_the_process(write_file):
     rows = _rows(30)
     rows[20][0] = "x" * 200_000  # over the csv module's field limit
     path = write_file("bad.csv", rows)
-    for in_process in (False, True):
+    for in_process, processes in ((False, 1), (True, 1), (True, 2)):
         with pytest.raises(ImportFileError) as raised:
-            _batches(path, in_process=in_process)
+            _batches(path, in_process=in_process, processes=processes)
         assert raised.value.reason == "bad_csv"
         assert "Row 21 is not valid CSV" in str(raised.value.message)
     assert multiprocessing.active_children() == []

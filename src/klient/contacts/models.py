@@ -45,7 +45,9 @@ class Tag(models.Model):
 class OwnedRecord(models.Model):
     """Fields every client record shares: workspace, owner, team, lifecycle, segment, search."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    # No index of its own: every (workspace, ...) index of the concrete models leads with
+    # it, and each extra index costs every import row a B-tree insert.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -118,11 +120,15 @@ class Person(OwnedRecord):
         Organization, through="Affiliation", related_name="people", blank=True
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_index=False,
     )
 
     class Meta:
         indexes = [
+            # Partial: only merged rows (a handful) are in it, so inserts never touch it.
+            models.Index(fields=["merged_into"], name="person_merged_into_idx",
+                         condition=models.Q(merged_into__isnull=False)),
             models.Index(
                 fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"
             ),
@@ -160,8 +166,11 @@ class Affiliation(models.Model):
 
 
 class EmailAddress(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    # Both foreign keys are covered by the leading columns of the index and the unique
+    # constraint below; separate indexes would only slow every insert.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails",
+                               db_index=False)
     email = models.CharField(_("email"), max_length=254)
     kind = models.CharField(max_length=16, blank=True, default="work")
     is_primary = models.BooleanField(default=False)
@@ -174,8 +183,10 @@ class EmailAddress(models.Model):
 
 
 class PhoneNumber(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    # Covered like EmailAddress's: see there.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones",
+                               db_index=False)
     number = models.CharField(_("phone (E.164)"), max_length=20)
     kind = models.CharField(max_length=16, blank=True, default="mobile")
     is_primary = models.BooleanField(default=False)

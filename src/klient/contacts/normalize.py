@@ -9,8 +9,24 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from klient.contacts.phone_parse import is_valid, parse_digits
+
 _DIGITS = re.compile(r"\d+")
 _PHONE_QUERY = re.compile(r"^[\d\s()+\-.]+$")
+# A phone as people type it: an optional leading '+', then digits with spaces, dashes,
+# dots and brackets between them. phonenumbers reads the separators as punctuation
+# only, so such a string parses as its bare digits, which `parse_digits` reads fast.
+_PLAIN_PHONE = re.compile(r"\+?[0-9 \-.()]{3,40}")
+_PHONE_SEPARATORS = str.maketrans("", "", " -.()")
+# The plain ASCII addresses Django's EmailValidator accepts (its dot-atom local part and
+# hostname rules). Anything else -- quoted local parts, IDN domains, IP literals -- is
+# left to the validator itself, so the verdict is always Django's; this only skips its
+# slower path for the common case.
+_PLAIN_EMAIL = re.compile(
+    r"[-!#$%&'*+/=?^_`{}|~0-9a-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+    re.IGNORECASE,
+)
 
 
 class InvalidValue(ValueError):
@@ -22,11 +38,16 @@ def phone_to_e164(raw: str, *, region: str = "RU") -> str:
     text = (raw or "").strip()
     if not text:
         raise InvalidValue(_("Phone number is empty."))
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidValue(_("“%(value)s” is not a phone number.") % {"value": text}) from exc
-    if not phonenumbers.is_valid_number(parsed):
+    parsed = None
+    if _PLAIN_PHONE.fullmatch(text):
+        parsed = parse_digits(text.translate(_PHONE_SEPARATORS), region)
+    if parsed is None:
+        try:
+            parsed = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException as exc:
+            raise InvalidValue(
+                _("“%(value)s” is not a phone number.") % {"value": text}) from exc
+    if not is_valid(parsed):
         raise InvalidValue(_("“%(value)s” is not a valid phone number.") % {"value": text})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -34,7 +55,8 @@ def phone_to_e164(raw: str, *, region: str = "RU") -> str:
 def email_normalize(raw: str) -> str:
     email = (raw or "").strip()
     try:
-        validate_email(email)
+        if not (email.isascii() and len(email) <= 320 and _PLAIN_EMAIL.fullmatch(email)):
+            validate_email(email)
     except ValidationError as exc:
         raise InvalidValue(
             _("“%(value)s” is not a valid email address.") % {"value": email}

@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 
 from klient.core.models import User
 from klient.core.services import audit_record
-from klient.importexport.batch import BatchResult, checkpoint_commit, errors_write, marks_write
+from klient.importexport.batch import (
+    BatchResult,
+    bulk_write_session,
+    checkpoint_commit,
+    errors_write,
+    marks_write,
+)
 from klient.importexport.errors import ImportFileError, LeaseLost
 from klient.importexport.models import ImportJob, ImportRow, ImportRowError
 from klient.importexport.other_writers import InteractionWriter, OrganizationWriter
@@ -211,12 +217,14 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
     started, done_at_start = time.monotonic(), job.processed
     # A second process pays off (and its start-up is noise) only for a big file.
     in_process = job.total - after >= settings.KLIENT_IMPORT_PARSE_PROCESS_ROWS
-    for batch in parsed_batches(reader=reader, parser=parser, after=after,
-                                batch_rows=batch_rows, language=job.language,
-                                in_process=in_process):
-        _batch_commit(job=job, lease=lease, writer=writer, batch=batch)
-        if callback is not None:
-            callback(_progress(job, started, done_at_start))
+    with bulk_write_session():
+        for batch in parsed_batches(reader=reader, parser=parser, after=after,
+                                    batch_rows=batch_rows, language=job.language,
+                                    in_process=in_process,
+                                    processes=settings.KLIENT_IMPORT_PARSE_PROCESSES):
+            _batch_commit(job=job, lease=lease, writer=writer, batch=batch)
+            if callback is not None:
+                callback(_progress(job, started, done_at_start))
     now = timezone.now()
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(

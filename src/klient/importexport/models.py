@@ -105,7 +105,9 @@ class ImportRow(models.Model):
         SKIPPED = "s", _("Skipped")
         INVALID = "i", _("Invalid")
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    # Indexed by the (job, row_number) unique constraint's leading column.
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows",
+                            db_index=False)
     row_number = models.PositiveIntegerField()
     outcome = models.CharField(max_length=1, choices=Outcome.choices)
     object_id = models.BigIntegerField(null=True, blank=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from klient.contacts.bulk import search_index_deferred
 from klient.contacts.models import Affiliation, EmailAddress, Organization, Person, PhoneNumber, Tag
-from klient.contacts.normalize import full_name_join, search_text_build
+from klient.contacts.normalize import search_text_build
 from klient.core.models import AuditEvent
 from klient.core.selectors import visibility_q
 from klient.importexport.batch import (
@@ -28,6 +28,7 @@ from klient.importexport.batch import (
     on_conflict_ignore,
 )
 from klient.importexport.models import DedupeMode, ImportRow
+from klient.importexport.records import person_derive
 from klient.importexport.writer_context import WriteContext
 
 Outcome = ImportRow.Outcome
@@ -36,18 +37,8 @@ SCALARS = ("first_name", "last_name", "middle_name", "title", "segment", "prefer
 EXISTING_VALUES = ("id", *SCALARS, "team_id", "full_name")
 
 
-def person_derive(person: dict[str, Any]) -> None:
-    """The stored, computed columns, exactly as person_search_text_refresh sets them."""
-    person["full_name"] = full_name_join(
-        first_name=person["first_name"], last_name=person["last_name"],
-        middle_name=person["middle_name"],
-    )
-    emails, phones = person["emails"], person["phones"]
-    person["primary_email"] = emails[0] if emails else ""
-    person["primary_phone"] = phones[0] if phones else ""
-    person["search_text"] = search_text_build(
-        names=[person["full_name"]], emails=emails, phones=phones
-    )
+def channel_columns(value: str) -> tuple[str, ...]:
+    return ("workspace_id", "person_id", value, "kind", "is_primary")
 
 
 def merge_into(target: dict[str, Any], record: dict[str, Any], mode: str) -> dict[str, Any]:
@@ -86,6 +77,13 @@ class PeopleWriter:
         self.org_insert = TableInsert(Organization, with_id=True, now=now)
         self.email_insert = TableInsert(EmailAddress, with_id=False, now=now)
         self.phone_insert = TableInsert(PhoneNumber, with_id=False, now=now)
+        # Channel rows are built as tuples in this column order (a million dicts cost more
+        # than the INSERTs); a changed model fails here, loudly, not with shifted values.
+        if (self.email_insert.attnames != list(channel_columns("email"))
+                or self.phone_insert.attnames != list(channel_columns("number"))):
+            raise RuntimeError("EmailAddress/PhoneNumber columns changed; update PeopleWriter")
+        self.email_kind = EmailAddress._meta.get_field("kind").get_default()
+        self.phone_kind = PhoneNumber._meta.get_field("kind").get_default()
         self.affiliation_sql = on_conflict_ignore(
             TableInsert(Affiliation, with_id=False, now=now).sql)
         self.affiliation_insert = TableInsert(Affiliation, with_id=False, now=now)
@@ -205,8 +203,7 @@ class PeopleWriter:
         ctx = self.ctx
         ids = ids_allocate(Person, len(new))
         for person, person_id in zip(new, ids, strict=True):
-            person["id"] = person_id
-            person_derive(person)
+            person["id"] = person_id  # the derived columns came from the parser
             person["workspace_id"] = ctx.workspace_id
             person.setdefault("owner_id", ctx.user.pk)
             person["team_id"] = ctx.team_id
@@ -222,16 +219,15 @@ class PeopleWriter:
         for person in people:
             original = person.get("original", {"emails": [], "phones": []}) if only_new else {
                 "emails": [], "phones": []}
+            person_id = person["id"]
             for index, email in enumerate(person["emails"]):
                 if email not in original["emails"]:
-                    emails.append({"workspace_id": ws, "person_id": person["id"],
-                                   "email": email, "is_primary": index == 0})
+                    emails.append((ws, person_id, email, self.email_kind, index == 0))
             for index, number in enumerate(person["phones"]):
                 if number not in original["phones"]:
-                    phones.append({"workspace_id": ws, "person_id": person["id"],
-                                   "number": number, "is_primary": index == 0})
-        self.email_insert.run(emails)
-        self.phone_insert.run(phones)
+                    phones.append((ws, person_id, number, self.phone_kind, index == 0))
+        self.email_insert.run_tuples(emails)
+        self.phone_insert.run_tuples(phones)
 
     def _links_insert(self, people: list[dict[str, Any]], *, only_new: bool = False) -> None:
         ws = self.ctx.workspace_id

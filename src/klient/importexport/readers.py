@@ -171,6 +171,9 @@ class TableReader:
     """Base: `info` from the header; `rows(after=N)` yields the data rows numbered above N."""
 
     info: TableInfo
+    # True where every rows() call opens the file anew, so processes forked from the
+    # reader may each read it (an inherited open file would share its offset).
+    reopens_per_pass = False
 
     def rows(self, *, after: int = 0) -> Iterator[Row]:
         raise NotImplementedError
@@ -202,6 +205,8 @@ def _fit(values: list[str], width: int) -> list[str]:
 
 
 class CsvReader(TableReader):
+    reopens_per_pass = True
+
     def __init__(self, path: Path, sample: bytes) -> None:
         self.path = path
         encoding = detect_encoding(sample)

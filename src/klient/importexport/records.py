@@ -24,6 +24,7 @@ from klient.contacts.normalize import (
     email_normalize,
     full_name_join,
     phone_to_e164,
+    search_text_build,
 )
 
 RowError = tuple[str, str, str]  # column, value, reason
@@ -92,6 +93,24 @@ def split_full_name(full: str) -> tuple[str, str, str]:
     ):
         return parts[1], parts[0], parts[2]  # Russian order: Фамилия Имя Отчество
     return parts[0], parts[-1], " ".join(parts[1:-1])
+
+
+def person_derive(person: dict[str, Any]) -> None:
+    """The stored, computed columns, exactly as person_search_text_refresh sets them.
+
+    Done by the parser for new rows (it runs in parallel with the writer), and again by
+    the writer for a person a duplicate row changed."""
+    person["full_name"] = full_name_join(
+        first_name=person["first_name"], last_name=person["last_name"],
+        middle_name=person["middle_name"],
+    )
+    emails, phones = person["emails"], person["phones"]
+    person["primary_email"] = emails[0] if emails else ""
+    person["primary_phone"] = phones[0] if phones else ""
+    person["search_text"] = search_text_build(
+        names=[person["full_name"]], emails=emails, phones=phones
+    )
+
 
 
 class RowParser:
@@ -257,11 +276,10 @@ class PersonRowParser(RowParser):
         self._choice(record, errors, values, "preferred_channel", self.channels)
         self._language(record, errors, values)
         self._owner(record, errors, values)
-        record["full_name"] = full_name_join(
-            first_name=record["first_name"], last_name=record["last_name"],
-            middle_name=record["middle_name"],
-        )
-        return (None if errors else record), errors
+        if errors:
+            return None, errors
+        person_derive(record)
+        return record, errors
 
     def _language(self, record: dict[str, Any], errors: list[RowError], values: list[str]) -> None:
         column, value = self._one(values, "preferred_language")
