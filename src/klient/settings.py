@@ -177,14 +177,16 @@ KLIENT_IMPORT_MAX_BYTES = int(os.environ.get("KLIENT_IMPORT_MAX_BYTES", 512 * 10
 # Rows per import transaction (each commits its checkpoint); seconds after which a silent
 # import worker on another host is presumed dead and its import is taken over.
 KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 5000))
+# Uploads left at the column-mapping step this long have their file deleted (hourly).
+KLIENT_IMPORT_ABANDONED_HOURS = int(os.environ.get("KLIENT_IMPORT_ABANDONED_HOURS", 24))
 KLIENT_IMPORT_LEASE_SECONDS = int(os.environ.get("KLIENT_IMPORT_LEASE_SECONDS", 120))
 # Imports with at least this many rows left parse in a second process (a second core).
 KLIENT_IMPORT_PARSE_PROCESS_ROWS = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESS_ROWS",
                                                       20_000))
-# How many such processes (CSV only); validation costs more than writing, so by default
-# one per core, the writer sharing a core with one of them.
+# How many such processes (CSV only). Each validates a row in about half the time the
+# writer needs to store it, so two keep the writer busy; more would only add memory.
 KLIENT_IMPORT_PARSE_PROCESSES = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESSES",
-                                                   min(4, os.cpu_count() or 1)))
+                                                   min(2, os.cpu_count() or 1)))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

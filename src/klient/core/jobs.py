@@ -14,7 +14,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -142,6 +142,18 @@ def outbox_sweep(*, older_than_seconds: int | None = None) -> int:
     return len(ids)
 
 
-@HUEY.periodic_task(crontab(minute="*"), name="klient.core.outbox_sweep")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def periodic(name: str, *, minute: str = "*", hour: str = "*") -> Callable[[F], F]:
+    """A task the worker runs on a schedule (crontab fields). Periodic work must be
+    idempotent and cheap to repeat: a missed run is simply done by the next one."""
+    def register(function: F) -> F:
+        HUEY.periodic_task(crontab(minute=minute, hour=hour), name=name)(function)
+        return function
+    return register
+
+
+@periodic("klient.core.outbox_sweep")
 def outbox_sweep_periodic() -> None:
     outbox_sweep()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from klient.core.jobs import job
+from klient.core.jobs import job, periodic
 from klient.importexport.engine import import_execute
+from klient.importexport.services import abandoned_uploads_purge
 
 
 @job("klient.importexport.import_run", retries=3, retry_delay=30)
@@ -12,3 +13,8 @@ def import_run_job(*, import_id: int) -> None:
     the sweep dispatches it again and the run continues after the last committed batch;
     while another live process holds the import, this raises and the row stays pending."""
     import_execute(job_id=import_id)
+
+
+@periodic("klient.importexport.abandoned_uploads_purge", minute="17")
+def abandoned_uploads_purge_periodic() -> None:
+    abandoned_uploads_purge()

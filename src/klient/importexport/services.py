@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound, ValidationFailed
@@ -21,6 +22,7 @@ from klient.importexport.engine import (
     ProgressCallback,
     import_execute,
     imports_dir,
+    job_file,
 )
 from klient.importexport.errors import ImportFileError, ImportNotReady, MappingInvalid
 from klient.importexport.fields import (
@@ -33,8 +35,8 @@ from klient.importexport.fields import (
 from klient.importexport.models import DedupeMode, ImportJob, ImportKind, ImportPreset
 from klient.importexport.readers import VCARD_MAPPING, table_open
 
-__all__ = ["ImportProgress", "import_resume_cli", "import_run_cli", "import_start",
-           "import_upload", "mapping_for_preset", "preset_save"]
+__all__ = ["ImportProgress", "abandoned_uploads_purge", "import_resume_cli", "import_run_cli",
+           "import_start", "import_upload", "mapping_for_preset", "preset_save"]
 
 CHUNK = 1024 * 1024
 
@@ -102,6 +104,38 @@ def import_upload(
         audit_record(workspace=job.workspace_id, actor=actor, action="import.upload",
                      instance=job, changes={"file": (None, job.file_name), "kind": (None, kind)})
     return job
+
+
+def abandoned_uploads_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete the files of uploads left at the mapping step: a copy of someone's client
+    list must not linger on the server. The import is marked failed with a message the
+    user sees in its page; returns how many were purged. Idempotent."""
+    if older_than is None:
+        older_than = timedelta(hours=settings.KLIENT_IMPORT_ABANDONED_HOURS)
+    cutoff = timezone.now() - older_than
+    purged = 0
+    for job in ImportJob.objects.filter(status=ImportJob.Status.MAPPING, created_at__lt=cutoff):
+        with transaction.atomic():
+            updated = ImportJob.objects.filter(
+                pk=job.pk, status=ImportJob.Status.MAPPING).update(
+                status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                error_message=_abandoned_message(job),
+            )
+            if not updated:
+                continue  # started meanwhile
+            audit_record(workspace=job.workspace_id, actor=None, action="import.purge",
+                         object_type="importexport.importjob", object_id=job.pk,
+                         changes={"file": (job.file_name, None)})
+        job_file(job).unlink(missing_ok=True)
+        purged += 1
+    return purged
+
+
+def _abandoned_message(job: ImportJob) -> str:
+    with translation.override(job.language or None):
+        return _("The columns were not mapped within %(hours)s hours, so the uploaded file "
+                 "was deleted. Upload it again to import it.") % {
+            "hours": settings.KLIENT_IMPORT_ABANDONED_HOURS}
 
 
 def _unknown(headers: list[str], mapping: list[str]) -> list[str]:
