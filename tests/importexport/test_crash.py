@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -141,11 +142,16 @@ def _assert_consistent(db: Path) -> None:
         (created, created)]
     assert _read(db, "SELECT count(*), count(DISTINCT number) FROM contacts_phonenumber") == [
         (created, created)]
-    # Every source row was handled exactly once, and the marks agree with the counters.
-    assert _read(db, "SELECT count(*), count(DISTINCT row_number), min(row_number), "
-                     "max(row_number) FROM importexport_importrow") == [(ROWS, ROWS, 2, ROWS + 1)]
-    assert dict(_read(db, "SELECT outcome, count(*) FROM importexport_importrow "
-                          "GROUP BY outcome")) == {"c": created, "s": skipped, "i": invalid}
+    # Every source row was handled exactly once, and the batch records agree with the
+    # counters: their row ranges tile rows 2..ROWS+1 without a gap or an overlap.
+    batches = _read(db, "SELECT first_row, last_row, outcomes FROM importexport_importbatch "
+                        "ORDER BY first_row")
+    assert [first for first, _last, _o in batches] == [2] + [
+        last + 1 for _first, last, _o in batches[:-1]]
+    assert batches[-1][1] == ROWS + 1
+    outcomes = "".join(text for _first, _last, text in batches)
+    assert len(outcomes) == ROWS
+    assert Counter(outcomes) == {"c": created, "s": skipped, "i": invalid}
     assert _read(db, "SELECT count(*) FROM importexport_importrowerror") == [(invalid,)]
     assert _read(db, "PRAGMA integrity_check") == [("ok",)]
     assert _read(db, "PRAGMA foreign_key_check") == []

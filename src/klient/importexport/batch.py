@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-from klient.importexport.models import ImportJob, ImportRow, ImportRowError
+from klient.importexport.models import ImportBatch, ImportJob, ImportRowError, RowOutcome
 
 LOOKUP_CHUNK = 500  # SQLite's default limit on parameters is far above; plans stay cheap
 LOOKUP_CHUNK_ARRAY = 5000
@@ -38,11 +38,11 @@ class BatchResult:
 
     def mark(self, row_number: int, outcome: str, object_id: int | None = None) -> None:
         self.marks.append((row_number, outcome, object_id))
-        if outcome == ImportRow.Outcome.CREATED:
+        if outcome == RowOutcome.CREATED:
             self.created += 1
-        elif outcome == ImportRow.Outcome.UPDATED:
+        elif outcome == RowOutcome.UPDATED:
             self.updated += 1
-        elif outcome == ImportRow.Outcome.SKIPPED:
+        elif outcome == RowOutcome.SKIPPED:
             self.skipped += 1
         else:
             self.invalid += 1
@@ -181,15 +181,15 @@ def on_conflict_ignore(sql: str) -> str:
     return sql + " ON CONFLICT DO NOTHING"
 
 
-_MARK_COLUMNS = "job_id, row_number, outcome, object_id"
-
-
-def marks_write(job_id: int, result: BatchResult) -> None:
-    table = ImportRow._meta.db_table
-    rows_write(table=table, columns=_MARK_COLUMNS,
-               sql=f"INSERT INTO {table} ({_MARK_COLUMNS}) VALUES (%s, %s, %s, %s)",
-               params=[(job_id, number, outcome, object_id)
-                       for number, outcome, object_id in result.marks])
+def marks_write(job_id: int, result: BatchResult, *, first_row: int, last_row: int) -> None:
+    """The batch's idempotency record: one row, whatever the batch's size."""
+    outcomes = [ImportBatch.NO_ROW] * (last_row - first_row + 1)
+    object_ids: list[int | None] = [None] * len(outcomes)
+    for number, outcome, object_id in result.marks:
+        outcomes[number - first_row] = outcome
+        object_ids[number - first_row] = object_id
+    ImportBatch.objects.create(job_id=job_id, first_row=first_row, last_row=last_row,
+                               outcomes="".join(outcomes), object_ids=object_ids)
 
 
 def errors_write(job_id: int, result: BatchResult) -> None:

@@ -1,4 +1,4 @@
-"""Imports as resumable jobs: the file, its mapping, a checkpoint, per-row marks and errors."""
+"""Imports as resumable jobs: the file, its mapping, a checkpoint, batch records, errors."""
 
 from __future__ import annotations
 
@@ -92,29 +92,37 @@ class ImportJob(models.Model):
         return min(99, self.processed * 100 // self.total)
 
 
-class ImportRow(models.Model):
-    """The idempotency mark of one source row: written in the batch that handled it.
+class RowOutcome(models.TextChoices):
+    CREATED = "c", _("Created")
+    UPDATED = "u", _("Updated")
+    SKIPPED = "s", _("Skipped")
+    INVALID = "i", _("Invalid")
 
-    A resumed import skips every row that has a mark, so a crash between batches can
-    never apply a row twice; the marks also say which record each row became.
+
+class ImportBatch(models.Model):
+    """The idempotency record of one committed batch: which source rows it handled, how.
+
+    Written in the batch's own transaction, so a resumed import skips exactly the rows
+    of committed batches (import id + row number) and a crash can never apply a row
+    twice. One record per batch, not per row: a per-row mark cost every imported row two
+    more B-tree inserts. `outcomes` has one RowOutcome character per row number from
+    first_row to last_row ('-' where the file had no row there: blank lines), and
+    `object_ids` the record each row created, updated or matched (null for none).
     """
 
-    class Outcome(models.TextChoices):
-        CREATED = "c", _("Created")
-        UPDATED = "u", _("Updated")
-        SKIPPED = "s", _("Skipped")
-        INVALID = "i", _("Invalid")
+    NO_ROW = "-"
 
-    # Indexed by the (job, row_number) unique constraint's leading column.
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows",
+    # Indexed by the (job, first_row) unique constraint's leading column.
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="batches",
                             db_index=False)
-    row_number = models.PositiveIntegerField()
-    outcome = models.CharField(max_length=1, choices=Outcome.choices)
-    object_id = models.BigIntegerField(null=True, blank=True)
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    outcomes = models.TextField()
+    object_ids = models.JSONField(default=list)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["job", "row_number"], name="import_row_unique")
+            models.UniqueConstraint(fields=["job", "first_row"], name="import_batch_unique")
         ]
 
 

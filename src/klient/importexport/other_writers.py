@@ -25,10 +25,10 @@ from klient.importexport.batch import (
     lookup_pairs,
     on_conflict_ignore,
 )
-from klient.importexport.models import DedupeMode, ImportRow
+from klient.importexport.models import DedupeMode, RowOutcome
 from klient.importexport.writer_context import WriteContext
 
-Outcome = ImportRow.Outcome
+Outcome = RowOutcome
 ORG_SCALARS = ("name", "legal_name", "tax_id", "website", "industry", "email", "phone",
                "address", "lifecycle_stage", "segment", "owner_id")
 

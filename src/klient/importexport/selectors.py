@@ -15,7 +15,7 @@ from klient.core.models import Role, User
 from klient.core.selectors import scoped
 from klient.importexport.exporters import neutralize
 from klient.importexport.fields import BUILTIN_PRESETS
-from klient.importexport.models import ImportJob, ImportPreset, ImportRowError
+from klient.importexport.models import ImportBatch, ImportJob, ImportPreset, ImportRowError
 
 
 def import_list(*, user: User) -> QuerySet[ImportJob]:
@@ -31,6 +31,18 @@ def import_get(*, user: User, import_id: int) -> ImportJob:
     if job is None:
         raise NotFound(_("Import not found."))
     return job
+
+
+def import_row_outcomes(*, job: ImportJob) -> dict[int, tuple[str, int | None]]:
+    """Source row number -> (RowOutcome, id of the record it created, updated or matched),
+    for every row the import's committed batches handled."""
+    outcomes: dict[int, tuple[str, int | None]] = {}
+    for batch in ImportBatch.objects.filter(job=job).order_by("first_row"):
+        for offset, (outcome, object_id) in enumerate(
+                zip(batch.outcomes, batch.object_ids, strict=True)):
+            if outcome != ImportBatch.NO_ROW:
+                outcomes[batch.first_row + offset] = (outcome, object_id)
+    return outcomes
 
 
 def preset_names(*, user: User, kind: str) -> list[str]:
