@@ -37,7 +37,7 @@ from klient.importexport.batch import (
     marks_write,
 )
 from klient.importexport.errors import ImportFileError, LeaseLost
-from klient.importexport.models import ImportBatch, ImportJob, ImportRowError, RowOutcome
+from klient.importexport.models import ImportJob, ImportRowError, RowOutcome
 from klient.importexport.other_writers import InteractionWriter, OrganizationWriter
 from klient.importexport.people_writer import PeopleWriter
 from klient.importexport.pipeline import ParsedRow, parsed_batches
@@ -213,9 +213,8 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
                        job_id=job.pk, dedupe=job.dedupe, dry_run=job.is_dry_run,
                        now=timezone.now())
     writer = WRITERS[job.kind](ctx)
-    last_mark = (ImportBatch.objects.filter(job=job).order_by("-last_row")
-                 .values_list("last_row", flat=True).first()) or 0
-    after = max(job.last_row, last_mark)
+    # The checkpoint commits with each batch's ImportBatch record: resume right after it.
+    after = job.last_row
     started, done_at_start = time.monotonic(), job.processed
     # A second process pays off (and its start-up is noise) only for a big file.
     in_process = job.total - after >= settings.KLIENT_IMPORT_PARSE_PROCESS_ROWS

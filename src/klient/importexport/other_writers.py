@@ -28,7 +28,6 @@ from klient.importexport.batch import (
 from klient.importexport.models import DedupeMode, RowOutcome
 from klient.importexport.writer_context import WriteContext
 
-Outcome = RowOutcome
 ORG_SCALARS = ("name", "legal_name", "tax_id", "website", "industry", "email", "phone",
                "address", "lifecycle_stage", "segment", "owner_id")
 
@@ -93,17 +92,17 @@ class OrganizationWriter:
                 new.append(record)
                 pending.setdefault(key, record)
                 ctx.remember(key)
-                outcomes.append((number, Outcome.CREATED, record))
+                outcomes.append((number, RowOutcome.CREATED, record))
                 continue
             target = pending.get(key) or existing.get(keys.get(key, 0))
             if mode == DedupeMode.SKIP or target is None:
-                outcomes.append((number, Outcome.SKIPPED, target))
+                outcomes.append((number, RowOutcome.SKIPPED, target))
                 continue
             changes = self._merge(target, record, mode)
             if changes:
                 target.setdefault("changes", {}).update(changes)
                 pending.setdefault(key, target)
-            outcomes.append((number, Outcome.UPDATED if changes else Outcome.SKIPPED, target))
+            outcomes.append((number, RowOutcome.UPDATED if changes else RowOutcome.SKIPPED, target))
         if not ctx.dry_run:
             self._insert(new)
             self._update([org for org in existing.values() if org.get("changes")])
@@ -241,10 +240,10 @@ class InteractionWriter:
                 result.errors.append((number, "", record["person_email"]
                                       or record["person_phone"] or record["organization"],
                                       _("No person or organization in Klient matches this row.")))
-                outcomes.append((number, Outcome.INVALID, None))
+                outcomes.append((number, RowOutcome.INVALID, None))
                 continue
             if record["key"] in existing or ctx.seen(record["key"]):
-                outcomes.append((number, Outcome.SKIPPED, None))
+                outcomes.append((number, RowOutcome.SKIPPED, None))
                 continue
             existing.add(record["key"])
             ctx.remember(record["key"])
@@ -257,7 +256,7 @@ class InteractionWriter:
                           idempotency_key=record["key"],
                           occurred_at=db_now(record["occurred_at"]))
             new.append(record)
-            outcomes.append((number, Outcome.CREATED, record))
+            outcomes.append((number, RowOutcome.CREATED, record))
         if new and not ctx.dry_run:
             for record, pk in zip(new, ids_allocate(Interaction, len(new)), strict=True):
                 record["id"] = pk

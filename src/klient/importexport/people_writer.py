@@ -33,7 +33,6 @@ from klient.importexport.models import DedupeMode, RowOutcome
 from klient.importexport.records import person_derive
 from klient.importexport.writer_context import WriteContext
 
-Outcome = RowOutcome
 SCALARS = ("first_name", "last_name", "middle_name", "title", "segment", "preferred_channel",
            "preferred_language", "owner_id", "lifecycle_stage")
 EXISTING_VALUES = ("id", *SCALARS, "team_id", "full_name")
@@ -191,21 +190,21 @@ class PeopleWriter:
                 for key in record_keys:
                     pending.setdefault(key, person)
                     ctx.remember(key)
-                outcomes.append((number, Outcome.CREATED, person))
+                outcomes.append((number, RowOutcome.CREATED, person))
                 continue
             if mode == DedupeMode.SKIP or target is None:
                 # The mark still says which record the row matched.
-                outcomes.append((number, Outcome.SKIPPED, target or {"id": matched_id}))
+                outcomes.append((number, RowOutcome.SKIPPED, target or {"id": matched_id}))
                 continue
             changes = merge_into(target, record, mode)
             if not changes:
-                outcomes.append((number, Outcome.SKIPPED, target))
+                outcomes.append((number, RowOutcome.SKIPPED, target))
                 continue
             target.setdefault("changes", {}).update(changes)
             for key in record_keys:
                 pending.setdefault(key, target)
                 ctx.remember(key)
-            outcomes.append((number, Outcome.UPDATED, target))
+            outcomes.append((number, RowOutcome.UPDATED, target))
         if not ctx.dry_run:
             self._insert_new(new)
             self._update_existing([p for p in existing.values() if p.get("changes")])
