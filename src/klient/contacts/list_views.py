@@ -26,13 +26,9 @@ from klient.contacts.forms import ClientFilterForm
 from klient.contacts.models import Affiliation, Channel, LifecycleStage, SavedList
 from klient.core.errors import KlientError, NotFound, ValidationFailed
 from klient.core.models import User
-from klient.core.pagination import paginate_desc
 from klient.core.selectors import team_list, workspace_users
-from klient.core.views import form_add_error, is_htmx, klient_view, safe_next_url
+from klient.core.views import form_add_error, is_htmx, klient_view, list_page, safe_next_url
 
-PAGE_SIZE = 25
-# Counting every member of a broad segment costs a scan; past this, "10,000+".
-COUNT_CAP = 10_000
 INDEX_LIMIT = 200
 CANDIDATE_LIMIT = 10
 # The filters the segment form edits; any other stored key (set through the API) is kept.
@@ -180,14 +176,10 @@ def saved_list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         queryset=Affiliation.objects.filter(is_primary=True).select_related("organization"),
     )
     rows = selectors.saved_list_people(user=user, saved_list=saved)
-    page = paginate_desc(rows.prefetch_related("tags", primary), field="updated_at",
-                         cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
-    total = rows.order_by()[: COUNT_CAP + 1].count()
-    start = int(request.GET["start"]) if request.GET.get("start", "").isdigit() else 0
     context: dict[str, Any] = {
-        "saved": saved, "page": page, "total": min(total, COUNT_CAP),
-        "total_capped": total > COUNT_CAP, "start": start + 1 if page.items else 0,
-        "end": start + len(page.items), "next_start": start + len(page.items),
+        "saved": saved,
+        **list_page(request, rows, url=reverse("lists:detail", args=[saved.pk]),
+                    page_rows=rows.prefetch_related("tags", primary)),
         "is_static": saved.kind == SavedList.Kind.STATIC,
         "summary": FilterLabels(user, [saved.filters]).summary(saved.filters),
     }

@@ -26,13 +26,9 @@ from klient.contacts.forms import ClientFilterForm, OrganizationForm, PersonForm
 from klient.contacts.models import Affiliation, Organization, Person
 from klient.core.errors import Conflict, NotFound, ValidationFailed
 from klient.core.models import Role, User
-from klient.core.pagination import paginate_desc
 from klient.core.selectors import audit_list, workspace_users
-from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view
+from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, list_page
 
-PAGE_SIZE = 25
-# Counting every match of a broad filter on a large table costs a scan; past this, "10,000+".
-COUNT_CAP = 10_000
 AUDIT_LIMIT = 50
 CARD_TASK_LIMIT = 20
 DUPLICATE_LIMIT = 5
@@ -69,25 +65,10 @@ def _client_list(request: AuthedRequest, *, tab: str) -> HttpResponse:
     )
     filters = form.selector_filters()
     rows = _list_rows(user, tab, filters)
-    page = paginate_desc(rows, field="updated_at", cursor=request.GET.get("cursor") or None,
-                         limit=PAGE_SIZE)
-    total = rows.order_by()[: COUNT_CAP + 1].count()
-    start = int(request.GET["start"]) if request.GET.get("start", "").isdigit() else 0
-    query = request.GET.copy()
-    for key in ("cursor", "start"):
-        query.pop(key, None)
-    next_query = query.copy()
-    if page.next_cursor:
-        next_query["cursor"] = page.next_cursor
-        next_query["start"] = str(start + len(page.items))
-    context = {
-        "tab": tab, "form": form, "page": page, "total": min(total, COUNT_CAP),
-        "total_capped": total > COUNT_CAP, "start": start + 1 if page.items else 0,
-        "end": start + len(page.items), "filters": filters,
-        "base_query": query.urlencode(), "next_query": next_query.urlencode(),
-        "list_url": reverse("contacts:organization_list" if tab == "organizations"
-                            else "contacts:client_list"),
-    }
+    url = reverse("contacts:organization_list" if tab == "organizations"
+                  else "contacts:client_list")
+    context = {"tab": tab, "form": form, "filters": filters, "list_url": url,
+               **list_page(request, rows, url=url)}
     if is_htmx(request) and request.htmx.target == "results":
         return render(request, "contacts/_client_results.html", context)
     return render(request, "contacts/client_list.html", context)

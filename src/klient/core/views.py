@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from django_htmx.middleware import HtmxDetails
 from klient.core import selectors, services
 from klient.core.errors import KlientError, PermissionDenied
 from klient.core.models import User
-from klient.core.pagination import paginate_id_desc
+from klient.core.pagination import paginate_desc, paginate_id_desc
 
 View = Callable[..., HttpResponse]
 
@@ -41,6 +42,37 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 NOTIFICATIONS_PER_PAGE = 30
+
+
+LIST_PAGE_SIZE = 25
+# Counting every match of a broad filter on a large table costs a scan; past this, "10,000+".
+LIST_COUNT_CAP = 10_000
+
+
+def list_page(request: HttpRequest, rows: QuerySet[Any], *, url: str,
+              page_rows: QuerySet[Any] | None = None) -> dict[str, Any]:
+    """One page of a record list, newest change first, for `core/_list_foot.html`: the
+    page, the capped total, the row range shown, and the first/next page links, which
+    keep the request's other query parameters (filters). `page_rows` is `rows` with
+    whatever the page needs prefetched; the count runs on plain `rows`."""
+    page = paginate_desc(rows if page_rows is None else page_rows, field="updated_at",
+                         cursor=request.GET.get("cursor") or None, limit=LIST_PAGE_SIZE)
+    total = rows.order_by()[: LIST_COUNT_CAP + 1].count()
+    start = int(request.GET["start"]) if request.GET.get("start", "").isdigit() else 0
+    query = request.GET.copy()
+    for key in ("cursor", "start"):
+        query.pop(key, None)
+    next_url = None
+    if page.next_cursor:
+        following = query.copy()
+        following["cursor"] = page.next_cursor
+        following["start"] = str(start + len(page.items))
+        next_url = f"{url}?{following.urlencode()}"
+    return {
+        "page": page, "total": min(total, LIST_COUNT_CAP), "total_capped": total > LIST_COUNT_CAP,
+        "start": start + 1 if page.items else 0, "end": start + len(page.items),
+        "first_url": f"{url}?{query.urlencode()}" if query else url, "next_url": next_url,
+    }
 
 
 def is_htmx(request: HttpRequest) -> bool:
