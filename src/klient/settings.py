@@ -176,7 +176,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("KLIENT_MAX_BODY_BYTES", 2 * 10
 KLIENT_IMPORT_MAX_BYTES = int(os.environ.get("KLIENT_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
 # Rows per import transaction (each commits its checkpoint); seconds after which a silent
 # import worker on another host is presumed dead and its import is taken over.
-KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 5000))
+KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 20_000))
 # Uploads left at the column-mapping step this long have their file deleted (hourly).
 KLIENT_IMPORT_ABANDONED_HOURS = int(os.environ.get("KLIENT_IMPORT_ABANDONED_HOURS", 24))
 KLIENT_IMPORT_LEASE_SECONDS = int(os.environ.get("KLIENT_IMPORT_LEASE_SECONDS", 120))

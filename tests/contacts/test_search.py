@@ -87,3 +87,20 @@ def test_organization_search_by_name_and_tax_id(admin):
     assert names == {"ООО «Ромашка»"}
     names = {o.name for o in organization_list(user=admin, filters={"q": "77012"})}
     assert names == {"ООО «Ромашка»"}
+
+
+def test_search_treats_wildcard_characters_literally(admin):
+    """`_`, `*`, `?` and `[` in a query match themselves, not any character."""
+    person_create(actor=admin, first_name="A", last_name="Underscore",
+                  emails=["ivan_petrov@example.com"])
+    person_create(actor=admin, first_name="B", last_name="Letter",
+                  emails=["ivanxpetrov@example.com"])
+    person_create(actor=admin, first_name="C", last_name="Star", emails=["st*ar?x@example.com"])
+    person_create(actor=admin, first_name="D", last_name="Plain", emails=["stuarts@example.com"])
+    person_create(actor=admin, first_name="E", last_name="Bracket [old]")
+
+    assert _found(admin, "ivan_petrov") == {"Underscore"}
+    assert _found(admin, "ivanxpetrov") == {"Letter"}
+    assert _found(admin, "st*ar?") == {"Star"}
+    assert _found(admin, "[old]") == {"Bracket [old]"}
+    assert _found(admin, "[ol") == {"Bracket [old]"}

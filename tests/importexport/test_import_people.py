@@ -271,3 +271,30 @@ def test_search_finds_people_and_organizations_of_a_multi_batch_import(admin, wr
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
                            "AND name LIKE 'contacts_%_fts_a_'")
             assert cursor.fetchone() == (6,)
+
+
+def test_a_transaction_spans_several_parsed_chunks(admin, write_file, run_import, monkeypatch):
+    """Rows arrive in small chunks and commit in bigger transactions: each chunk keeps its
+    own idempotency record, each commit moves the checkpoint, and search finds the people
+    of every chunk (their search text is indexed once, when the transaction ends)."""
+    from klient.importexport import engine
+
+    monkeypatch.setattr(engine, "PARSE_CHUNK_ROWS", 2)
+    rows = [HEADER] + [[f"Чанков{i}", "Иван", f"chunk{i}@example.com", "", "", ""]
+                       for i in range(11)]
+    rows[4][2] = "broken@"  # row 5 of the file is invalid
+    commits: list[tuple[int, bool]] = []
+
+    job = run_import(admin, write_file("people.csv", rows), batch_rows=5,
+                     progress_callback=lambda state: commits.append((state.done,
+                                                                     state.finished)))
+
+    assert counts(job) == (11, 10, 0, 0, 1)
+    # Chunks of 2 rows; a transaction takes chunks until it holds 5+ rows.
+    assert commits == [(6, False), (11, False), (11, True)]
+    ranges = list(ImportBatch.objects.filter(job=job).order_by("first_row")
+                  .values_list("first_row", "last_row"))
+    assert ranges == [(2, 3), (4, 5), (6, 7), (8, 9), (10, 11), (12, 12)]
+    assert import_row_outcomes(job=job)[5][0] == "i"
+    found = {p.last_name for p in person_list(user=admin, filters={"q": "чанков"})}
+    assert found == {f"Чанков{i}" for i in range(11) if i != 3}

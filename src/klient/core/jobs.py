@@ -23,6 +23,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY
 
 from klient.core.models import OutboxJob
+from klient.core.services import planner_statistics_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -157,3 +158,8 @@ def periodic(name: str, *, minute: str = "*", hour: str = "*") -> Callable[[F], 
 @periodic("klient.core.outbox_sweep")
 def outbox_sweep_periodic() -> None:
     outbox_sweep()
+
+
+@periodic("klient.core.planner_statistics_refresh", minute="43", hour="3")
+def planner_statistics_refresh_periodic() -> None:
+    planner_statistics_refresh()

@@ -36,6 +36,13 @@ class BatchResult:
     marks: list[tuple[int, str, int | None]] = field(default_factory=list)
     errors: list[tuple[int, str, str, str]] = field(default_factory=list)
 
+    def add(self, other: BatchResult) -> None:
+        """Count another result's rows in this one (its marks and errors stay with it)."""
+        self.created += other.created
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.invalid += other.invalid
+
     def mark(self, row_number: int, outcome: str, object_id: int | None = None) -> None:
         self.marks.append((row_number, outcome, object_id))
         if outcome == RowOutcome.CREATED:

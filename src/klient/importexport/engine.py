@@ -15,7 +15,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from klient.core.models import User
-from klient.core.services import audit_record
+from klient.core.services import audit_record, planner_statistics_refresh
 from klient.importexport.batch import (
     BatchResult,
     bulk_write_session,
@@ -44,6 +44,16 @@ from klient.importexport.pipeline import ParsedRow, parsed_batches
 from klient.importexport.readers import VCARD_MAPPING, TableReader, table_open
 from klient.importexport.records import PARSERS
 from klient.importexport.writer_context import WriteContext
+
+# An import that changes this many records refreshes the planner statistics of the
+# writer's tables: a first import of a million people must not leave search planning
+# blind (core.services.planner_statistics_refresh).
+STATISTICS_REFRESH_ROWS = 1000
+# Parsers hand rows over in chunks of this size, and the writer writes each as it comes,
+# inside a transaction that commits every KLIENT_IMPORT_BATCH_ROWS rows: big commits
+# (each one writes every page it dirtied, and index pages are dirtied over and over),
+# while memory holds one chunk at a time per process.
+PARSE_CHUNK_ROWS = 5000
 
 WRITERS: dict[str, Any] = {
     "people": PeopleWriter,
@@ -219,11 +229,12 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
     # A second process pays off (and its start-up is noise) only for a big file.
     in_process = job.total - after >= settings.KLIENT_IMPORT_PARSE_PROCESS_ROWS
     with bulk_write_session():
-        for batch in parsed_batches(reader=reader, parser=parser, after=after,
-                                    batch_rows=batch_rows, language=job.language,
-                                    in_process=in_process,
-                                    processes=settings.KLIENT_IMPORT_PARSE_PROCESSES):
-            _batch_commit(job=job, lease=lease, writer=writer, batch=batch)
+        chunks = parsed_batches(reader=reader, parser=parser, after=after,
+                                batch_rows=min(batch_rows, PARSE_CHUNK_ROWS),
+                                language=job.language, in_process=in_process,
+                                processes=settings.KLIENT_IMPORT_PARSE_PROCESSES)
+        while _batch_commit(job=job, lease=lease, writer=writer, chunks=chunks,
+                            batch_rows=batch_rows):
             if callback is not None:
                 callback(_progress(job, started, done_at_start))
     now = timezone.now()
@@ -244,6 +255,8 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
                      "skipped": (None, job.skipped_count), "invalid": (None, job.invalid_count)},
         )
     job.total, job.status = job.processed, ImportJob.Status.DONE
+    if not job.is_dry_run and job.created_count + job.updated_count >= STATISTICS_REFRESH_ROWS:
+        planner_statistics_refresh(model._meta.db_table for model in writer.tables)
     if callback is not None:
         final = _progress(job, started, done_at_start)
         final.finished = True
@@ -251,31 +264,51 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
 
 
 def _batch_commit(*, job: ImportJob, lease: str, writer: Any,
-                  batch: list[ParsedRow]) -> None:
+                  chunks: Iterator[list[ParsedRow]], batch_rows: int) -> bool:
+    """Write parsed chunks in one transaction until it holds `batch_rows` rows, then
+    commit it with the checkpoint. False when there was nothing left to write."""
+    chunk = next(chunks, None)
+    if chunk is None:
+        return False
+    total = BatchResult()
+    with transaction.atomic():
+        # First statement: takes the write lock and proves the lease is still ours.
+        if not ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
+                heartbeat_at=timezone.now()):
+            raise LeaseLost(job.pk)
+        # Search-indexing the batch's people comes last in the transaction (see
+        # PeopleWriter.search_index_scope); other writers have nothing to index.
+        with getattr(writer, "search_index_scope", nullcontext)():
+            rows = 0
+            while chunk is not None:
+                _chunk_write(job=job, writer=writer, chunk=chunk, total=total)
+                rows += len(chunk)
+                last_row = chunk[-1][0]
+                chunk = next(chunks, None) if rows < batch_rows else None
+            if not checkpoint_commit(job=job, lease=lease, result=total, last_row=last_row,
+                                     now=timezone.now()):
+                raise LeaseLost(job.pk)
+    return True
+
+
+def _chunk_write(*, job: ImportJob, writer: Any, chunk: list[ParsedRow],
+                 total: BatchResult) -> None:
+    """One parsed chunk's rows, its idempotency record and its error rows; `total` adds up
+    the counts for the checkpoint."""
     result = BatchResult()
     valid: list[tuple[int, dict[str, Any]]] = []
-    for number, record, errors in batch:
+    for number, record, errors in chunk:
         if record is None:
             result.errors.extend((number, column, value, reason)
                                  for column, value, reason in errors)
             result.mark(number, RowOutcome.INVALID)
         else:
             valid.append((number, record))
-    now = timezone.now()
-    with transaction.atomic():
-        # First statement: takes the write lock and proves the lease is still ours.
-        if not ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(heartbeat_at=now):
-            raise LeaseLost(job.pk)
-        # Search-indexing the batch's people comes last in the transaction (see
-        # PeopleWriter.search_index_scope); other writers have nothing to index.
-        with getattr(writer, "search_index_scope", nullcontext)():
-            writer.write(valid, result)
-            if not job.is_dry_run:
-                marks_write(job.pk, result, first_row=batch[0][0], last_row=batch[-1][0])
-            errors_write(job.pk, result)
-            if not checkpoint_commit(job=job, lease=lease, result=result,
-                                     last_row=batch[-1][0], now=now):
-                raise LeaseLost(job.pk)
+    writer.write(valid, result)
+    if not job.is_dry_run:
+        marks_write(job.pk, result, first_row=chunk[0][0], last_row=chunk[-1][0])
+    errors_write(job.pk, result)
+    total.add(result)
 
 
 def _progress(job: ImportJob, started: float, done_at_start: int) -> ImportProgress:

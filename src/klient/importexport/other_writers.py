@@ -43,6 +43,8 @@ def _org_key(record: dict[str, Any]) -> str:
 
 
 class OrganizationWriter:
+    tables = (Organization,)  # whose planner statistics a big import refreshes (engine)
+
     def __init__(self, ctx: WriteContext) -> None:
         self.ctx = ctx
         self.insert = TableInsert(Organization, with_id=True, now=db_now(ctx.now))
@@ -185,6 +187,8 @@ def interaction_key(record: dict[str, Any]) -> str:
 
 
 class InteractionWriter:
+    tables = (Interaction,)
+
     def __init__(self, ctx: WriteContext) -> None:
         self.ctx = ctx
         self.insert = TableInsert(Interaction, with_id=True, now=db_now(ctx.now))

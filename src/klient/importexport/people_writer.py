@@ -71,6 +71,8 @@ def merge_into(target: dict[str, Any], record: dict[str, Any], mode: str) -> dic
 
 
 class PeopleWriter:
+    tables = (Person, EmailAddress, PhoneNumber, Organization, Affiliation)  # see engine
+
     def __init__(self, ctx: WriteContext) -> None:
         self.ctx = ctx
         now = db_now(ctx.now)
@@ -160,7 +162,6 @@ class PeopleWriter:
 
     def write(self, rows: list[tuple[int, dict[str, Any]]], result: BatchResult) -> None:
         ctx = self.ctx
-        self.pending_index.clear()
         mode = ctx.dedupe
         keys = ({} if mode == DedupeMode.CREATE
                 else self._existing_keys([record for _n, record in rows]))
