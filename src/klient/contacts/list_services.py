@@ -22,6 +22,7 @@ from klient.core.selectors import scoped, visibility_q
 from klient.core.services import (
     actor_workspace_id,
     audit_record,
+    model_apply_changes,
     require_write,
 )
 
@@ -188,21 +189,16 @@ def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, 
     unknown = set(data) - {"name", "filters"}
     if unknown:
         raise InvalidContactData(fields={key: _("Unknown field.") for key in unknown})
-    changes: dict[str, tuple[Any, Any]] = {}
+    clean: dict[str, Any] = {}
     if "name" in data:
-        name = _saved_list_name_clean(data["name"])
-        if name != saved_list.name:
-            changes["name"] = (saved_list.name, name)
-            saved_list.name = name
+        clean["name"] = _saved_list_name_clean(data["name"])
     if "filters" in data:
         if saved_list.kind != SavedList.Kind.DYNAMIC:
             raise InvalidContactData(fields={"filters": _("Only a segment keeps a filter.")})
-        clean_filters = saved_list_filters_clean(data["filters"] or {})
-        if clean_filters != saved_list.filters:
-            changes["filters"] = (saved_list.filters, clean_filters)
-            saved_list.filters = clean_filters
+        clean["filters"] = saved_list_filters_clean(data["filters"] or {})
+    changes = model_apply_changes(instance=saved_list, data=clean, fields=("name", "filters"))
     if changes:
-        saved_list.save(update_fields=[field for field in ("name", "filters") if field in changes])
+        saved_list.save(update_fields=list(changes))
         audit_record(
             workspace=saved_list.workspace_id,
             actor=actor,
