@@ -21,8 +21,10 @@ def main(argv: list[str]) -> int:
     if argv and not argv[0].startswith("-"):
         name, rest = argv[0], argv[1:]
         if name not in BENCHMARKS:
-            print(f"bench: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}",
-                  file=sys.stderr)
+            print(
+                f"bench: unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}",
+                file=sys.stderr,
+            )
             return 2
         return int(importlib.import_module(BENCHMARKS[name]).main(rest) or 0)
     status = 0
@@ -35,6 +37,7 @@ def main(argv: list[str]) -> int:
         done = subprocess.run([sys.executable, "-m", "bench", name, *argv], check=False)
         status = max(status, done.returncode)
     return status
+
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

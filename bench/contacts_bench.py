@@ -30,18 +30,31 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--fragments", type=int, default=200, help="search queries to time")
-    parser.add_argument("--api-seconds", type=float, default=15.0,
-                        help="load time per server, split over 3 alternating rounds")
+    parser.add_argument(
+        "--api-seconds",
+        type=float,
+        default=15.0,
+        help="load time per server, split over 3 alternating rounds",
+    )
     parser.add_argument("--api-connections", type=int, default=4)
-    parser.add_argument("--only", choices=("load", "search", "api"), action="append",
-                        help="run only these phases after the load (repeatable)")
+    parser.add_argument(
+        "--only",
+        choices=("load", "search", "api"),
+        action="append",
+        help="run only these phases after the load (repeatable)",
+    )
     parser.add_argument("--home", help="KLIENT_HOME to use (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
-    parser.add_argument("--reuse", action="store_true",
-                        help="with --home: measure the database a previous run left there "
-                             "(skips the load)")
-    parser.add_argument("--reset-postgres", action="store_true",
-                        help="drop every table in the KLIENT_DATABASE_URL database first")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --home: measure the database a previous run left there (skips the load)",
+    )
+    parser.add_argument(
+        "--reset-postgres",
+        action="store_true",
+        help="drop every table in the KLIENT_DATABASE_URL database first",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,8 +70,13 @@ def _environment(args: argparse.Namespace) -> dict[str, Any]:
         database = home / "klient.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(str(database) + suffix).unlink(missing_ok=True)
-    return {"home": home, "vendor": vendor, "dsn": dsn,
-            "sqlite_path": str(home / "klient.sqlite3"), "temporary": not args.home}
+    return {
+        "home": home,
+        "vendor": vendor,
+        "dsn": dsn,
+        "sqlite_path": str(home / "klient.sqlite3"),
+        "temporary": not args.home,
+    }
 
 
 def _postgres_fresh(dsn: str, *, reset: bool) -> None:
@@ -69,8 +87,10 @@ def _postgres_fresh(dsn: str, *, reset: bool) -> None:
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()
         if count and count[0] and not reset:
-            sys.exit("bench: the PostgreSQL database is not empty; pass --reset-postgres to "
-                     "drop its tables (everything in schema public) or use a new database.")
+            sys.exit(
+                "bench: the PostgreSQL database is not empty; pass --reset-postgres to "
+                "drop its tables (everything in schema public) or use a new database."
+            )
         if count and count[0]:
             conn.execute("DROP SCHEMA public CASCADE")
             conn.execute("CREATE SCHEMA public")
@@ -86,11 +106,14 @@ def _fixtures(ctx: dict[str, Any]) -> None:
     owners = [(admin.pk, None)]
     for n in range(12):
         team = teams[n % 3]
-        user = user_create(workspace=workspace, username=f"agent{n}", role="agent",
-                           teams=[team])
+        user = user_create(workspace=workspace, username=f"agent{n}", role="agent", teams=[team])
         owners.append((user.pk, team.pk))
-    ctx.update(workspace_id=workspace.pk, admin=admin, owners=owners,
-               token=token_create(user=admin, name="bench"))
+    ctx.update(
+        workspace_id=workspace.pk,
+        admin=admin,
+        owners=owners,
+        token=token_create(user=admin, name="bench"),
+    )
 
 
 def _fixtures_reuse(ctx: dict[str, Any]) -> None:
@@ -98,32 +121,55 @@ def _fixtures_reuse(ctx: dict[str, Any]) -> None:
     from klient.core.services import token_create
 
     admin = User.objects.get(username="bench-admin")
-    ctx.update(workspace_id=admin.workspace_id, admin=admin,
-               token=token_create(user=admin, name="bench"))
+    ctx.update(
+        workspace_id=admin.workspace_id, admin=admin, token=token_create(user=admin, name="bench")
+    )
 
 
-def _person_rows(people: list[Any], org_ids: list[int], rnd: random.Random,
-                 owners: list[tuple[int, int | None]]) -> list[Any]:
+def _person_rows(
+    people: list[Any], org_ids: list[int], rnd: random.Random, owners: list[tuple[int, int | None]]
+) -> list[Any]:
     from klient.contacts.bulk import PersonRow
 
     rows = []
     for person in people:
         owner_id, team_id = owners[rnd.randrange(len(owners))]
-        rows.append(PersonRow(
-            first_name=person.first_name, last_name=person.last_name,
-            middle_name=person.middle_name, emails=person.emails, phones=person.phones,
-            organizations=[(org_ids[index], role) for index, role in person.organizations],
-            owner_id=owner_id, team_id=team_id, title=person.title,
-            lifecycle_stage=person.lifecycle_stage, segment=person.segment,
-            preferred_channel=person.preferred_channel, preferred_language=person.language,
-            created_at=person.created_at,
-        ))
+        rows.append(
+            PersonRow(
+                first_name=person.first_name,
+                last_name=person.last_name,
+                middle_name=person.middle_name,
+                emails=person.emails,
+                phones=person.phones,
+                organizations=[(org_ids[index], role) for index, role in person.organizations],
+                owner_id=owner_id,
+                team_id=team_id,
+                title=person.title,
+                lifecycle_stage=person.lifecycle_stage,
+                segment=person.segment,
+                preferred_channel=person.preferred_channel,
+                preferred_language=person.language,
+                created_at=person.created_at,
+            )
+        )
     return rows
 
 
-INTERACTION_COLUMNS = ("workspace_id", "kind", "direction", "channel", "occurred_at",
-                       "duration_seconds", "author_id", "team_id", "subject", "body",
-                       "person_id", "organization_id", "created_at")
+INTERACTION_COLUMNS = (
+    "workspace_id",
+    "kind",
+    "direction",
+    "channel",
+    "occurred_at",
+    "duration_seconds",
+    "author_id",
+    "team_id",
+    "subject",
+    "body",
+    "person_id",
+    "organization_id",
+    "created_at",
+)
 
 
 def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) -> None:
@@ -147,8 +193,7 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
     gen = DataGen(seed=args.seed, organizations=orgs_total)
     rnd = random.Random(args.seed + 1)
     workspace_id, owners = ctx["workspace_id"], ctx["owners"]
-    raw = RawLoader(pg_dsn=ctx["dsn"] or None,
-                    sqlite_path=str(ctx["home"] / "raw-limit.sqlite3"))
+    raw = RawLoader(pg_dsn=ctx["dsn"] or None, sqlite_path=str(ctx["home"] / "raw-limit.sqlite3"))
     ours_seconds, ours_rows, generate_seconds = 0.0, 0, 0.0
     per_table: dict[str, int] = {}
 
@@ -165,17 +210,26 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
     generate_seconds += time.perf_counter() - started
     org_ids: list[int] = []
     for start in range(0, orgs_total, CHUNK):
-        chunk = [OrganizationRow(
-            name=o.name, legal_name=o.legal_name, tax_id=o.tax_id, website=o.website,
-            industry=o.industry, email=o.email, phone=o.phone, created_at=o.created_at,
-            owner_id=owners[i % len(owners)][0], team_id=owners[i % len(owners)][1],
-        ) for i, o in enumerate(gen_orgs[start:start + CHUNK], start)]
+        chunk = [
+            OrganizationRow(
+                name=o.name,
+                legal_name=o.legal_name,
+                tax_id=o.tax_id,
+                website=o.website,
+                industry=o.industry,
+                email=o.email,
+                phone=o.phone,
+                created_at=o.created_at,
+                owner_id=owners[i % len(owners)][0],
+                team_id=owners[i % len(owners)][1],
+            )
+            for i, o in enumerate(gen_orgs[start : start + CHUNK], start)
+        ]
         started = time.perf_counter()
         ids = organizations_bulk_insert(workspace_id=workspace_id, organizations=chunk)
         ours_seconds += time.perf_counter() - started
         org_ids.extend(ids)
-        account([organizations_rows_build(workspace_id=workspace_id, organizations=chunk,
-                                          ids=ids)])
+        account([organizations_rows_build(workspace_id=workspace_id, organizations=chunk, ids=ids)])
 
     done = 0
     last_print = time.perf_counter()
@@ -188,8 +242,9 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
         for _ in range(3 * size):  # 3 interactions a person on average, unevenly spread
             who = rnd.randrange(size)
             author_id, team_id = owners[rnd.randrange(len(owners))]
-            pending.append((who, author_id, team_id,
-                            gen.interaction(language=gen_people[who].language)))
+            pending.append(
+                (who, author_id, team_id, gen.interaction(language=gen_people[who].language))
+            )
         generate_seconds += time.perf_counter() - started
 
         started = time.perf_counter()
@@ -199,13 +254,36 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
 
         started = time.perf_counter()
         created = db_datetime(_now())
-        interactions = TableRows("activities_interaction", INTERACTION_COLUMNS, [
-            (workspace_id, kind, direction, channel, db_datetime(occurred), duration,
-             author_id, team_id, subject, body, ids[who],
-             rows[who].organizations[0][0] if rows[who].organizations else None, created)
-            for who, author_id, team_id, (kind, direction, channel, occurred, duration,
-                                          subject, body) in pending
-        ])
+        interactions = TableRows(
+            "activities_interaction",
+            INTERACTION_COLUMNS,
+            [
+                (
+                    workspace_id,
+                    kind,
+                    direction,
+                    channel,
+                    db_datetime(occurred),
+                    duration,
+                    author_id,
+                    team_id,
+                    subject,
+                    body,
+                    ids[who],
+                    rows[who].organizations[0][0] if rows[who].organizations else None,
+                    created,
+                )
+                for who, author_id, team_id, (
+                    kind,
+                    direction,
+                    channel,
+                    occurred,
+                    duration,
+                    subject,
+                    body,
+                ) in pending
+            ],
+        )
         with transaction.atomic():
             rows_insert(interactions)
         ours_seconds += time.perf_counter() - started
@@ -213,8 +291,11 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
         done += size
         if time.perf_counter() - last_print > 30:
             last_print = time.perf_counter()
-            print(f"  load: {done:,}/{people_total:,} people, ours {ours_rows / ours_seconds:,.0f} "
-                  f"rows/s, raw {raw.rows_per_second:,.0f} rows/s", flush=True)
+            print(
+                f"  load: {done:,}/{people_total:,} people, ours {ours_rows / ours_seconds:,.0f} "
+                f"rows/s, raw {raw.rows_per_second:,.0f} rows/s",
+                flush=True,
+            )
     raw.finish()
 
     started = time.perf_counter()
@@ -224,14 +305,31 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     analyze_seconds = time.perf_counter() - started
     sample = _bulk_create_sample(gen, org_ids, rnd, owners, workspace_id)
-    report.figure("load", "rows/s", ours_rows / ours_seconds, raw.rows_per_second,
-                  limit_name="raw executemany, 1 txn" if ctx["vendor"] == "sqlite" else "raw COPY",
-                  higher_is_better=True)
-    report.figure("load", "Django bulk_create rows/s (20k people, reference)", sample,
-                  raw.rows_per_second, limit_name="raw", higher_is_better=True)
-    report.extra("load", rows=ours_rows, per_table=per_table, ours_seconds=ours_seconds,
-                 raw_seconds=raw.seconds, generate_seconds=generate_seconds,
-                 analyze_seconds=analyze_seconds)
+    report.figure(
+        "load",
+        "rows/s",
+        ours_rows / ours_seconds,
+        raw.rows_per_second,
+        limit_name="raw executemany, 1 txn" if ctx["vendor"] == "sqlite" else "raw COPY",
+        higher_is_better=True,
+    )
+    report.figure(
+        "load",
+        "Django bulk_create rows/s (20k people, reference)",
+        sample,
+        raw.rows_per_second,
+        limit_name="raw",
+        higher_is_better=True,
+    )
+    report.extra(
+        "load",
+        rows=ours_rows,
+        per_table=per_table,
+        ours_seconds=ours_seconds,
+        raw_seconds=raw.seconds,
+        generate_seconds=generate_seconds,
+        analyze_seconds=analyze_seconds,
+    )
 
 
 def _now() -> Any:
@@ -240,8 +338,13 @@ def _now() -> Any:
     return timezone.now()
 
 
-def _bulk_create_sample(gen: Any, org_ids: list[int], rnd: random.Random,
-                        owners: list[tuple[int, int | None]], workspace_id: int) -> float:
+def _bulk_create_sample(
+    gen: Any,
+    org_ids: list[int],
+    rnd: random.Random,
+    owners: list[tuple[int, int | None]],
+    workspace_id: int,
+) -> float:
     """Django bulk_create of 20k people (names and search text computed the same way),
     rolled back so the data set stays as generated."""
     from django.db import transaction
@@ -254,19 +357,30 @@ def _bulk_create_sample(gen: Any, org_ids: list[int], rnd: random.Random,
     with transaction.atomic():
         objects = []
         for row in rows:
-            full_name = full_name_join(first_name=row.first_name, last_name=row.last_name,
-                                       middle_name=row.middle_name)
-            objects.append(Person(
-                workspace_id=workspace_id, owner_id=row.owner_id, team_id=row.team_id,
-                first_name=row.first_name, last_name=row.last_name, middle_name=row.middle_name,
-                full_name=full_name, title=row.title, lifecycle_stage=row.lifecycle_stage,
-                segment=row.segment, preferred_channel=row.preferred_channel,
-                preferred_language=row.preferred_language,
-                primary_email=row.emails[0] if row.emails else "",
-                primary_phone=row.phones[0] if row.phones else "",
-                search_text=search_text_build(names=[full_name], emails=list(row.emails),
-                                              phones=list(row.phones)),
-            ))
+            full_name = full_name_join(
+                first_name=row.first_name, last_name=row.last_name, middle_name=row.middle_name
+            )
+            objects.append(
+                Person(
+                    workspace_id=workspace_id,
+                    owner_id=row.owner_id,
+                    team_id=row.team_id,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    middle_name=row.middle_name,
+                    full_name=full_name,
+                    title=row.title,
+                    lifecycle_stage=row.lifecycle_stage,
+                    segment=row.segment,
+                    preferred_channel=row.preferred_channel,
+                    preferred_language=row.preferred_language,
+                    primary_email=row.emails[0] if row.emails else "",
+                    primary_phone=row.phones[0] if row.phones else "",
+                    search_text=search_text_build(
+                        names=[full_name], emails=list(row.emails), phones=list(row.phones)
+                    ),
+                )
+            )
         Person.objects.bulk_create(objects)
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
@@ -287,9 +401,11 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    print(f"bench contacts: {args.people:,} people on {ctx['vendor']} "
-          f"({'KLIENT_HOME=' + str(ctx['home']) if ctx['vendor'] == 'sqlite' else ctx['dsn']})",
-          flush=True)
+    print(
+        f"bench contacts: {args.people:,} people on {ctx['vendor']} "
+        f"({'KLIENT_HOME=' + str(ctx['home']) if ctx['vendor'] == 'sqlite' else ctx['dsn']})",
+        flush=True,
+    )
     report = Report(vendor=ctx["vendor"], people=args.people)
     if args.reuse:
         _fixtures_reuse(ctx)

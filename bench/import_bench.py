@@ -39,17 +39,37 @@ from bench.report import Report
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 HEADERS = ["Фамилия", "Имя", "Отчество", "Email", "Телефон", "Должность"]
 READ_CHUNK = 20_000
-PERSON_RAW_COLUMNS = ("id", "workspace_id", "owner_id", "team_id", "lifecycle_stage", "segment",
-                      "search_text", "created_at", "updated_at", "first_name", "last_name",
-                      "middle_name", "full_name", "title", "preferred_channel",
-                      "preferred_language", "primary_email", "primary_phone", "merged_into_id")
+PERSON_RAW_COLUMNS = (
+    "id",
+    "workspace_id",
+    "owner_id",
+    "team_id",
+    "lifecycle_stage",
+    "segment",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "full_name",
+    "title",
+    "preferred_channel",
+    "preferred_language",
+    "primary_email",
+    "primary_phone",
+    "merged_into_id",
+)
 EMAIL_RAW_COLUMNS = ("workspace_id", "person_id", "email", "kind", "is_primary")
 PHONE_RAW_COLUMNS = ("workspace_id", "person_id", "number", "kind", "is_primary")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench import", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench import",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dedupe", default="skip", choices=("skip", "update", "overwrite"))
@@ -71,9 +91,15 @@ def _phone_typed(rnd: random.Random, language: str, serial: int) -> str:
     if language == "ru":
         code = rnd.choice(("916", "903", "905", "909", "915", "926", "977", "985", "999"))
         code = code[:2] + str(int(code[2]) + serial // 10_000_000) if serial >= 10**7 else code
-        return rnd.choice((f"+7 ({code}) {rest[:3]}-{rest[3:5]}-{rest[5:]}",
-                           f"8 {code} {rest[:3]} {rest[3:5]} {rest[5:]}", f"8({code}){rest}",
-                           f"+7{code}{rest}", f"+7 {code} {rest[:3]} {rest[3:]}"))
+        return rnd.choice(
+            (
+                f"+7 ({code}) {rest[:3]}-{rest[3:5]}-{rest[5:]}",
+                f"8 {code} {rest[:3]} {rest[3:5]} {rest[5:]}",
+                f"8({code}){rest}",
+                f"+7{code}{rest}",
+                f"+7 {code} {rest[:3]} {rest[3:]}",
+            )
+        )
     if language == "bg":
         code = ("87", "88", "89", "98")[serial // 10_000_000 % 4]
         return rnd.choice((f"+359 {code} {rest[:3]} {rest[3:]}", f"+359{code}{rest}"))
@@ -112,11 +138,18 @@ def csv_generate(path: Path, *, rows: int, seed: int) -> dict[str, int]:
                 # Unique keys, so exactly the rows drawn above are duplicates.
                 local, _at, domain = person.emails[0].partition("@")
                 email = f"{local}.{serial:x}@{domain}"
-                row = [person.last_name, person.first_name, person.middle_name, email,
-                       _phone_typed(rnd, person.language, serial), person.title]
+                row = [
+                    person.last_name,
+                    person.first_name,
+                    person.middle_name,
+                    email,
+                    _phone_typed(rnd, person.language, serial),
+                    person.title,
+                ]
                 if roll > 0.999:
                     row[3 if rnd.random() < 0.5 else 4] = rnd.choice(
-                        ("not-an-email@", "8 000", "user@@example.com", "+7 12"))
+                        ("not-an-email@", "8 000", "user@@example.com", "+7 12")
+                    )
                     counts["invalid"] += 1
                 elif len(recent) < 20_000:
                     recent.append(row)
@@ -172,16 +205,23 @@ def _imported_rows(workspace_id: int) -> Any:
             cursor.execute(
                 f"SELECT {', '.join(PERSON_RAW_COLUMNS)} FROM contacts_person "
                 "WHERE workspace_id = %s AND id > %s ORDER BY id LIMIT %s",
-                [workspace_id, last, READ_CHUNK])
+                [workspace_id, last, READ_CHUNK],
+            )
             people = cursor.fetchall()
             if not people:
                 return
             first, last = people[0][0], people[-1][0]
-            cursor.execute(f"SELECT {', '.join(EMAIL_RAW_COLUMNS)} FROM contacts_emailaddress "
-                           "WHERE person_id BETWEEN %s AND %s", [first, last])
+            cursor.execute(
+                f"SELECT {', '.join(EMAIL_RAW_COLUMNS)} FROM contacts_emailaddress "
+                "WHERE person_id BETWEEN %s AND %s",
+                [first, last],
+            )
             emails = cursor.fetchall()
-            cursor.execute(f"SELECT {', '.join(PHONE_RAW_COLUMNS)} FROM contacts_phonenumber "
-                           "WHERE person_id BETWEEN %s AND %s", [first, last])
+            cursor.execute(
+                f"SELECT {', '.join(PHONE_RAW_COLUMNS)} FROM contacts_phonenumber "
+                "WHERE person_id BETWEEN %s AND %s",
+                [first, last],
+            )
             phones = cursor.fetchall()
         yield people, emails, phones
 
@@ -199,12 +239,18 @@ def _schema_limit_sqlite(template: Path, workspace_id: int) -> float:
     seconds = 0.0
     conn.execute("BEGIN")
     statements = [
-        (f"INSERT INTO contacts_person ({', '.join(PERSON_RAW_COLUMNS)}) VALUES "
-         f"({', '.join('?' * len(PERSON_RAW_COLUMNS))})"),
-        (f"INSERT INTO contacts_emailaddress ({', '.join(EMAIL_RAW_COLUMNS)}) VALUES "
-         f"({', '.join('?' * len(EMAIL_RAW_COLUMNS))})"),
-        (f"INSERT INTO contacts_phonenumber ({', '.join(PHONE_RAW_COLUMNS)}) VALUES "
-         f"({', '.join('?' * len(PHONE_RAW_COLUMNS))})"),
+        (
+            f"INSERT INTO contacts_person ({', '.join(PERSON_RAW_COLUMNS)}) VALUES "
+            f"({', '.join('?' * len(PERSON_RAW_COLUMNS))})"
+        ),
+        (
+            f"INSERT INTO contacts_emailaddress ({', '.join(EMAIL_RAW_COLUMNS)}) VALUES "
+            f"({', '.join('?' * len(EMAIL_RAW_COLUMNS))})"
+        ),
+        (
+            f"INSERT INTO contacts_phonenumber ({', '.join(PHONE_RAW_COLUMNS)}) VALUES "
+            f"({', '.join('?' * len(PHONE_RAW_COLUMNS))})"
+        ),
     ]
     for chunk in _imported_rows(workspace_id):
         started = time.perf_counter()
@@ -224,8 +270,11 @@ def _schema_limit_postgres(dsn: str, workspace_id: int) -> float:
     the trigram search index included; no foreign keys), one transaction."""
     import psycopg
 
-    tables = (("contacts_person", PERSON_RAW_COLUMNS), ("contacts_emailaddress",
-              EMAIL_RAW_COLUMNS), ("contacts_phonenumber", PHONE_RAW_COLUMNS))
+    tables = (
+        ("contacts_person", PERSON_RAW_COLUMNS),
+        ("contacts_emailaddress", EMAIL_RAW_COLUMNS),
+        ("contacts_phonenumber", PHONE_RAW_COLUMNS),
+    )
     seconds = 0.0
     with psycopg.connect(dsn) as conn:
         conn.execute("DROP SCHEMA IF EXISTS bench_limit CASCADE")
@@ -236,8 +285,12 @@ def _schema_limit_postgres(dsn: str, workspace_id: int) -> float:
         for chunk in _imported_rows(workspace_id):
             started = time.perf_counter()
             for (table, columns), rows in zip(tables, chunk, strict=True):
-                with conn.cursor() as cursor, cursor.copy(
-                        f"COPY bench_limit.{table} ({', '.join(columns)}) FROM STDIN") as copy:
+                with (
+                    conn.cursor() as cursor,
+                    cursor.copy(
+                        f"COPY bench_limit.{table} ({', '.join(columns)}) FROM STDIN"
+                    ) as copy,
+                ):
                     for row in rows:
                         copy.write_row(row)
             seconds += time.perf_counter() - started
@@ -290,26 +343,38 @@ def phase(args: argparse.Namespace) -> int:
             print(f"  {args.phase}: {state.line()}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    job = import_run_cli(path=args.csv, kind="people", user=user, dedupe=args.dedupe,
-                         progress_callback=progress)
+    job = import_run_cli(
+        path=args.csv, kind="people", user=user, dedupe=args.dedupe, progress_callback=progress
+    )
     import_seconds = time.perf_counter() - started
     # The import parses big files in child processes; RUSAGE_CHILDREN gives the largest
     # child's peak, so count it once per parser: an upper bound, as if every peak were at
     # the same moment (and forked pages shared with the parent were not shared).
     from django.conf import settings
 
-    peak_kb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-               + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-               * settings.KLIENT_IMPORT_PARSE_PROCESSES)
-    schema_seconds = (_schema_limit_postgres(dsn_fresh, workspace.pk) if dsn
-                      else _schema_limit_sqlite(template, workspace.pk))
+    peak_kb = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        * settings.KLIENT_IMPORT_PARSE_PROCESSES
+    )
+    schema_seconds = (
+        _schema_limit_postgres(dsn_fresh, workspace.pk)
+        if dsn
+        else _schema_limit_sqlite(template, workspace.pk)
+    )
     bare_seconds = _bare_limit(home, dsn_fresh if dsn else "", workspace.pk)
     result = {
-        "vendor": args.phase, "rows": job.processed, "status": job.status,
-        "created": job.created_count, "updated": job.updated_count,
-        "skipped": job.skipped_count, "invalid": job.invalid_count,
-        "import_seconds": import_seconds, "peak_mb": peak_kb / 1024,
-        "bare_seconds": bare_seconds, "schema_seconds": schema_seconds,
+        "vendor": args.phase,
+        "rows": job.processed,
+        "status": job.status,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "skipped": job.skipped_count,
+        "invalid": job.invalid_count,
+        "import_seconds": import_seconds,
+        "peak_mb": peak_kb / 1024,
+        "bare_seconds": bare_seconds,
+        "schema_seconds": schema_seconds,
     }
     if dsn:
         from django.db import connections
@@ -322,8 +387,20 @@ def phase(args: argparse.Namespace) -> int:
 
 def _run_phase(vendor: str, csv_path: Path, args: argparse.Namespace) -> dict[str, Any] | None:
     home = Path(tempfile.mkdtemp(prefix=f"klient-import-bench-{vendor}-"))
-    command = [sys.executable, "-m", "bench", "import", "--phase", vendor, "--home", str(home),
-               "--csv", str(csv_path), "--dedupe", args.dedupe]
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "import",
+        "--phase",
+        vendor,
+        "--home",
+        str(home),
+        "--csv",
+        str(csv_path),
+        "--dedupe",
+        args.dedupe,
+    ]
     env = dict(os.environ)
     if vendor == "sqlite":
         env.pop("KLIENT_DATABASE_URL", None)
@@ -333,7 +410,7 @@ def _run_phase(vendor: str, csv_path: Path, args: argparse.Namespace) -> dict[st
         shutil.rmtree(home, ignore_errors=True)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
+            return json.loads(line[len("RESULT ") :])
     print(f"bench import ({vendor}) failed:\n{done.stdout[-4000:]}", file=sys.stderr)
     return None
 
@@ -347,9 +424,12 @@ def main(argv: list[str]) -> int:
     if not args.csv:
         started = time.perf_counter()
         counts = csv_generate(csv_path, rows=args.rows, seed=args.seed)
-        print(f"generated {counts['rows']:,} rows ({counts['duplicates']:,} duplicates, "
-              f"{counts['invalid']:,} invalid), {csv_path.stat().st_size / 1e6:.0f} MB in "
-              f"{time.perf_counter() - started:.0f}s", flush=True)
+        print(
+            f"generated {counts['rows']:,} rows ({counts['duplicates']:,} duplicates, "
+            f"{counts['invalid']:,} invalid), {csv_path.stat().st_size / 1e6:.0f} MB in "
+            f"{time.perf_counter() - started:.0f}s",
+            flush=True,
+        )
     vendors = args.only or ["sqlite", "postgresql"]
     if not os.environ.get("KLIENT_DATABASE_URL", "").startswith("postgres"):
         vendors = [v for v in vendors if v != "postgresql"]
@@ -361,27 +441,56 @@ def main(argv: list[str]) -> int:
         rows, seconds = result["rows"], result["import_seconds"]
         rate = rows / seconds
         bare_name = "bare tables, executemany 1 txn" if vendor == "sqlite" else "bare tables, COPY"
-        report.figure(vendor, "import rows/s (dedupe + validation)", rate,
-                      rows / result["bare_seconds"], limit_name=bare_name,
-                      higher_is_better=True, goal=">= 0.25")
+        report.figure(
+            vendor,
+            "import rows/s (dedupe + validation)",
+            rate,
+            rows / result["bare_seconds"],
+            limit_name=bare_name,
+            higher_is_better=True,
+            goal=">= 0.25",
+        )
         if result["schema_seconds"]:
-            report.figure(vendor, "import rows/s vs the real tables' own speed", rate,
-                          rows / result["schema_seconds"],
-                          limit_name=("same tables+indexes+FTS, executemany 1 txn"
-                                      if vendor == "sqlite"
-                                      else "same tables+indexes+trigram, COPY 1 txn"),
-                          higher_is_better=True, goal=">= 0.25")
-        report.figure(vendor, "peak memory, MB", result["peak_mb"], 500,
-                      limit_name="budget", higher_is_better=False, goal="< 1.0")
+            report.figure(
+                vendor,
+                "import rows/s vs the real tables' own speed",
+                rate,
+                rows / result["schema_seconds"],
+                limit_name=(
+                    "same tables+indexes+FTS, executemany 1 txn"
+                    if vendor == "sqlite"
+                    else "same tables+indexes+trigram, COPY 1 txn"
+                ),
+                higher_is_better=True,
+                goal=">= 0.25",
+            )
+        report.figure(
+            vendor,
+            "peak memory, MB",
+            result["peak_mb"],
+            500,
+            limit_name="budget",
+            higher_is_better=False,
+            goal="< 1.0",
+        )
         report.extra(vendor, **result)
         report.print_section(vendor)
-        print(f"{vendor:<7} counts: created {result['created']:,}, updated "
-              f"{result['updated']:,}, skipped {result['skipped']:,}, invalid "
-              f"{result['invalid']:,} of {rows:,} rows", flush=True)
+        print(
+            f"{vendor:<7} counts: created {result['created']:,}, updated "
+            f"{result['updated']:,}, skipped {result['skipped']:,}, invalid "
+            f"{result['invalid']:,} of {rows:,} rows",
+            flush=True,
+        )
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"import-{args.rows}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"meta": report.meta, "sections": report.sections}, indent=2,
-                              ensure_ascii=False, default=str))
+    out.write_text(
+        json.dumps(
+            {"meta": report.meta, "sections": report.sections},
+            indent=2,
+            ensure_ascii=False,
+            default=str,
+        )
+    )
     print(f"results: {out}")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)

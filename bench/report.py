@@ -27,17 +27,37 @@ def _fmt(value: float) -> str:
 
 class Report:
     def __init__(self, **meta: Any) -> None:
-        self.meta = {**meta, "python": platform.python_version(), "machine": platform.machine(),
-                     "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        self.meta = {
+            **meta,
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
         self.sections: dict[str, dict[str, Any]] = {}
 
-    def figure(self, section: str, name: str, value: float, limit: float, *, limit_name: str,
-               higher_is_better: bool, goal: str = "") -> None:
+    def figure(
+        self,
+        section: str,
+        name: str,
+        value: float,
+        limit: float,
+        *,
+        limit_name: str,
+        higher_is_better: bool,
+        goal: str = "",
+    ) -> None:
         ratio = value / limit if limit else float("nan")
-        self.sections.setdefault(section, {"figures": [], "extra": {}})["figures"].append({
-            "name": name, "value": value, "limit": limit, "limit_name": limit_name,
-            "ratio": ratio, "higher_is_better": higher_is_better, "goal": goal,
-        })
+        self.sections.setdefault(section, {"figures": [], "extra": {}})["figures"].append(
+            {
+                "name": name,
+                "value": value,
+                "limit": limit,
+                "limit_name": limit_name,
+                "ratio": ratio,
+                "higher_is_better": higher_is_better,
+                "goal": goal,
+            }
+        )
 
     def extra(self, section: str, **values: Any) -> None:
         self.sections.setdefault(section, {"figures": [], "extra": {}})["extra"].update(values)
@@ -48,8 +68,10 @@ class Report:
             ratio = item["ratio"]
             shown = f"{ratio:.2f} of limit" if item["higher_is_better"] else f"{ratio:.1f}x limit"
             goal = f"   goal {item['goal']}" if item["goal"] else ""
-            out.append(f"{section:<7} {item['name']:<48} {_fmt(item['value']):>10}   "
-                       f"limit {_fmt(item['limit']):>9} ({item['limit_name']})   {shown}{goal}")
+            out.append(
+                f"{section:<7} {item['name']:<48} {_fmt(item['value']):>10}   "
+                f"limit {_fmt(item['limit']):>9} ({item['limit_name']})   {shown}{goal}"
+            )
         return out
 
     def print_section(self, section: str) -> None:
@@ -58,9 +80,17 @@ class Report:
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"contacts-{self.meta['vendor']}-{self.meta['people']}-" \
-               f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+        name = (
+            f"contacts-{self.meta['vendor']}-{self.meta['people']}-"
+            f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+        )
         path = folder / name
-        path.write_text(json.dumps({"meta": self.meta, "sections": self.sections}, indent=2,
-                                   ensure_ascii=False, default=str))
+        path.write_text(
+            json.dumps(
+                {"meta": self.meta, "sections": self.sections},
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
         return path

@@ -9,9 +9,16 @@ from typing import Any
 
 from bench.report import Report, percentile
 
-KINDS = ("name prefix", "first + last prefix", "name substring", "email fragment",
-         "phone digits '916 12'", "phone typed '+7 (916) 123'", "phone trunk '8 916 123'",
-         "upper-case prefix")
+KINDS = (
+    "name prefix",
+    "first + last prefix",
+    "name substring",
+    "email fragment",
+    "phone digits '916 12'",
+    "phone typed '+7 (916) 123'",
+    "phone trunk '8 916 123'",
+    "upper-case prefix",
+)
 
 
 def _phone_fragments(e164: str, rnd: random.Random) -> tuple[str, str, str]:
@@ -39,21 +46,24 @@ def fragments_sample(
         if kind == "name prefix":
             fragment = last[: rnd.randint(3, 5)]
         elif kind == "first + last prefix":
-            fragment = f"{person['first_name']} {last[:rnd.randint(3, 4)]}"
+            fragment = f"{person['first_name']} {last[: rnd.randint(3, 4)]}"
         elif kind == "name substring":
             word = max(person["full_name"].split(), key=len)
             size = min(len(word), rnd.randint(3, 5))
             start = rnd.randrange(0, len(word) - size + 1)
-            fragment = word[start:start + size].lower()
+            fragment = word[start : start + size].lower()
         elif kind == "email fragment":
             local = person["primary_email"].split("@")[0]
             size = min(len(local), rnd.randint(4, 8))
             start = rnd.randrange(0, len(local) - size + 1)
-            fragment = local[start:start + size]
+            fragment = local[start : start + size]
         elif kind.startswith("phone"):
             spaced, typed, trunk = _phone_fragments(person["primary_phone"], rnd)
-            fragment = {"phone digits '916 12'": spaced, "phone typed '+7 (916) 123'": typed,
-                        "phone trunk '8 916 123'": trunk}[kind]
+            fragment = {
+                "phone digits '916 12'": spaced,
+                "phone typed '+7 (916) 123'": typed,
+                "phone trunk '8 916 123'": trunk,
+            }[kind]
         else:
             fragment = last[: rnd.randint(3, 5)].upper()
         out.append((kind, fragment))
@@ -72,11 +82,16 @@ def phase_search(args: argparse.Namespace, ctx: dict[str, Any], report: Report) 
     rnd = random.Random(args.seed + 7)
     max_id = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
     ids = [rnd.randint(1, max_id) for _ in range(args.fragments * 2)]
-    people = list(Person.objects.filter(pk__in=ids).exclude(primary_phone="").values(
-        "first_name", "last_name", "full_name", "primary_email", "primary_phone"))
+    people = list(
+        Person.objects.filter(pk__in=ids)
+        .exclude(primary_phone="")
+        .values("first_name", "last_name", "full_name", "primary_email", "primary_phone")
+    )
     fragments = fragments_sample(count=args.fragments, seed=args.seed, people=people)
-    bare = BareSearch(sqlite_path=ctx["sqlite_path"] if ctx["vendor"] == "sqlite" else None,
-                      pg_dsn=ctx["dsn"] or None)
+    bare = BareSearch(
+        sqlite_path=ctx["sqlite_path"] if ctx["vendor"] == "sqlite" else None,
+        pg_dsn=ctx["dsn"] or None,
+    )
     workspace_id = ctx["workspace_id"]
 
     def ours(fragment: str) -> list[Person]:
@@ -95,8 +110,9 @@ def phase_search(args: argparse.Namespace, ctx: dict[str, Any], report: Report) 
         order = (0, 1) if index % 2 else (1, 0)
         for which in order:
             started = time.perf_counter()
-            found: list[Any] = ours(fragment) if which == 0 else \
-                bare.indexed(fragment, workspace_id=workspace_id)
+            found: list[Any] = (
+                ours(fragment) if which == 0 else bare.indexed(fragment, workspace_id=workspace_id)
+            )
             elapsed = (time.perf_counter() - started) * 1000
             if which == 0:
                 ours_ms.append(elapsed)
@@ -118,23 +134,39 @@ def phase_search(args: argparse.Namespace, ctx: dict[str, Any], report: Report) 
 
     limit_name = "bare FTS5 trigram" if ctx["vendor"] == "sqlite" else "bare pg_trgm LIKE"
     for label, fraction in (("p50", 0.5), ("p95", 0.95)):
-        report.figure("search", f"person_list(q)[:20] {label} ms", percentile(ours_ms, fraction),
-                      percentile(bare_ms, fraction), limit_name=limit_name,
-                      higher_is_better=False, goal="<= 3x")
+        report.figure(
+            "search",
+            f"person_list(q)[:20] {label} ms",
+            percentile(ours_ms, fraction),
+            percentile(bare_ms, fraction),
+            limit_name=limit_name,
+            higher_is_better=False,
+            goal="<= 3x",
+        )
     for label, fraction in (("p50", 0.5), ("p95", 0.95)):
-        report.figure("search", f"unindexed LIKE {label} ms (reference, 20 queries)",
-                      percentile(like_ms, fraction), percentile(bare_ms, fraction),
-                      limit_name=limit_name, higher_is_better=False)
+        report.figure(
+            "search",
+            f"unindexed LIKE {label} ms (reference, 20 queries)",
+            percentile(like_ms, fraction),
+            percentile(bare_ms, fraction),
+            limit_name=limit_name,
+            higher_is_better=False,
+        )
     report.extra(
-        "search", fragments=len(fragments),
-        p95_by_kind_ms={kind: round(percentile(values, 0.95), 3)
-                        for kind, values in by_kind.items()},
-        examples=[fragment for _kind, fragment in fragments[:len(KINDS)]],
-        ours_no_result=misses, bare_no_result=bare_misses,
+        "search",
+        fragments=len(fragments),
+        p95_by_kind_ms={
+            kind: round(percentile(values, 0.95), 3) for kind, values in by_kind.items()
+        },
+        examples=[fragment for _kind, fragment in fragments[: len(KINDS)]],
+        ours_no_result=misses,
+        bare_no_result=bare_misses,
     )
     examples = ", ".join(repr(fragment) for _kind, fragment in fragments[:8])
     print(f"search  fragments {len(fragments)}, e.g. {examples}")
-    print(f"search  no result: ours {len(misses)} {misses[:5]}, bare {len(bare_misses)} "
-          f"{bare_misses[:5]}")
+    print(
+        f"search  no result: ours {len(misses)} {misses[:5]}, bare {len(bare_misses)} "
+        f"{bare_misses[:5]}"
+    )
     for kind, values in by_kind.items():
         print(f"search    {kind:<30} p95 {percentile(values, 0.95):7.2f} ms")

@@ -69,8 +69,11 @@ class BareSearch:
             for term in short_terms:
                 where.append("p.search_text LIKE ? ESCAPE '\\'")
                 params.append(_like(term))
-            source = ("contacts_person_fts JOIN contacts_person p "
-                      "ON p.id = contacts_person_fts.rowid") if long_terms else "contacts_person p"
+            source = (
+                ("contacts_person_fts JOIN contacts_person p ON p.id = contacts_person_fts.rowid")
+                if long_terms
+                else "contacts_person p"
+            )
             sql = f"SELECT {COLUMNS} FROM {source} WHERE {' AND '.join(where)} LIMIT 20"
             return self.conn.execute(sql, params).fetchall()
         return self._like_query(self.conn, terms, workspace_id)
@@ -78,20 +81,26 @@ class BareSearch:
     def unindexed(self, fragment: str, *, workspace_id: int) -> list[Any]:
         terms = query_terms(fragment)
         if self.vendor == "sqlite":
-            where = " AND ".join(["p.workspace_id = ?", "p.merged_into_id IS NULL"]
-                                 + ["p.search_text LIKE ? ESCAPE '\\'"] * len(terms))
+            where = " AND ".join(
+                ["p.workspace_id = ?", "p.merged_into_id IS NULL"]
+                + ["p.search_text LIKE ? ESCAPE '\\'"] * len(terms)
+            )
             sql = f"SELECT {COLUMNS} FROM contacts_person p WHERE {where} LIMIT 20"
             return self.conn.execute(sql, [workspace_id, *map(_like, terms)]).fetchall()
         return self._like_query(self.seq_conn, terms, workspace_id)
 
     @staticmethod
     def _like_query(conn: Any, terms: list[str], workspace_id: int) -> list[Any]:
-        where = " AND ".join(["p.workspace_id = %s", "p.merged_into_id IS NULL"]
-                             + ["p.search_text LIKE %s"] * len(terms))
+        where = " AND ".join(
+            ["p.workspace_id = %s", "p.merged_into_id IS NULL"]
+            + ["p.search_text LIKE %s"] * len(terms)
+        )
         params = [workspace_id, *map(_like, terms)]
         if other := trunk_alternative(terms):  # one term: (LIKE a OR LIKE b), a BitmapOr
-            where = where.removesuffix("p.search_text LIKE %s") \
+            where = (
+                where.removesuffix("p.search_text LIKE %s")
                 + "(p.search_text LIKE %s OR p.search_text LIKE %s)"
+            )
             params.append(_like(other))
         sql = f"SELECT {COLUMNS} FROM contacts_person p WHERE {where} LIMIT 20"
         return conn.execute(sql, params).fetchall()

@@ -40,8 +40,9 @@ class RawLoader:
         if self._pg is not None:
             # Same column types as the real table, none of its constraints or indexes.
             self._pg.execute(f'DROP TABLE IF EXISTS "raw_{table}"')
-            self._pg.execute(f'CREATE TABLE "raw_{table}" AS SELECT {cols} FROM "{table}" '
-                             "WITH NO DATA")
+            self._pg.execute(
+                f'CREATE TABLE "raw_{table}" AS SELECT {cols} FROM "{table}" WITH NO DATA'
+            )
         else:
             assert self._sqlite is not None
             self._sqlite.execute(f'DROP TABLE IF EXISTS "raw_{table}"')
@@ -54,9 +55,10 @@ class RawLoader:
         cols = ", ".join(f'"{c}"' for c in columns)
         started = time.perf_counter()
         if self._pg is not None:
-            with self._pg.cursor() as cursor, cursor.copy(
-                f'COPY "raw_{table}" ({cols}) FROM STDIN'
-            ) as copy:
+            with (
+                self._pg.cursor() as cursor,
+                cursor.copy(f'COPY "raw_{table}" ({cols}) FROM STDIN') as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:

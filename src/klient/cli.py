@@ -184,8 +184,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     backend = "Redis" if settings.REDIS_URL else "SQLite"
-    print(f"klient worker: running background jobs from {backend} with {args.workers} threads",
-          flush=True)
+    print(
+        f"klient worker: running background jobs from {backend} with {args.workers} threads",
+        flush=True,
+    )
     call_command("run_huey", workers=args.workers)
     return 0
 
@@ -245,10 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     importer = sub.add_parser(
-        "import", help="import people, organizations or interactions (CSV, XLSX, vCard)")
+        "import", help="import people, organizations or interactions (CSV, XLSX, vCard)"
+    )
     importer.add_argument("file", nargs="?", help="the file (not needed with --resume)")
-    importer.add_argument("--resume", metavar="IMPORT_ID",
-                          help="resume an interrupted import from its checkpoint")
+    importer.add_argument(
+        "--resume", metavar="IMPORT_ID", help="resume an interrupted import from its checkpoint"
+    )
     importer.add_argument(
         "--kind", required=True, choices=["people", "organizations", "interactions"]
     )

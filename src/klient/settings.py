@@ -181,12 +181,12 @@ KLIENT_IMPORT_BATCH_ROWS = int(os.environ.get("KLIENT_IMPORT_BATCH_ROWS", 20_000
 KLIENT_IMPORT_ABANDONED_HOURS = int(os.environ.get("KLIENT_IMPORT_ABANDONED_HOURS", 24))
 KLIENT_IMPORT_LEASE_SECONDS = int(os.environ.get("KLIENT_IMPORT_LEASE_SECONDS", 120))
 # Imports with at least this many rows left parse in a second process (a second core).
-KLIENT_IMPORT_PARSE_PROCESS_ROWS = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESS_ROWS",
-                                                      20_000))
+KLIENT_IMPORT_PARSE_PROCESS_ROWS = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESS_ROWS", 20_000))
 # How many such processes (CSV only). Each validates a row in about half the time the
 # writer needs to store it, so two keep the writer busy; more would only add memory.
-KLIENT_IMPORT_PARSE_PROCESSES = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCESSES",
-                                                   min(2, os.cpu_count() or 1)))
+KLIENT_IMPORT_PARSE_PROCESSES = int(
+    os.environ.get("KLIENT_IMPORT_PARSE_PROCESSES", min(2, os.cpu_count() or 1))
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

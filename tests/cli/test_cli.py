@@ -21,8 +21,12 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 def klient(home: Path, *args: str, stdin: str = "", **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "klient.cli", *args], input=stdin, capture_output=True,
-        text=True, env=_env(home, **extra), timeout=300,
+        [sys.executable, "-m", "klient.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=_env(home, **extra),
+        timeout=300,
     )
 
 
@@ -36,8 +40,9 @@ def test_help_lists_every_command(tmp_path):
 def test_createuser_reads_password_from_stdin_and_token_create_prints_a_token(tmp_path):
     assert klient(tmp_path, "migrate").returncode == 0
 
-    created = klient(tmp_path, "createuser", "--username", "olga", "--role", "manager",
-                     stdin="s3cret-Passw0rd\n")
+    created = klient(
+        tmp_path, "createuser", "--username", "olga", "--role", "manager", stdin="s3cret-Passw0rd\n"
+    )
     token = klient(tmp_path, "token", "create", "--username", "olga")
 
     assert created.returncode == 0, created.stderr
@@ -89,12 +94,20 @@ p = person_create(actor=a, last_name="Client")
 i = interaction_create(actor=a, kind="call", person=p)
 comment_create(actor=a, interaction=i, body="@b please call back")
 """
-    queued = subprocess.run([sys.executable, "-c", script], env=_env(tmp_path, **env_extra),
-                            capture_output=True, text=True, timeout=120)
+    queued = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(tmp_path, **env_extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert queued.returncode == 0, queued.stderr
-    worker = subprocess.Popen([sys.executable, "-m", "klient.cli", "worker"],
-                              env=_env(tmp_path, **env_extra), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "klient.cli", "worker"],
+        env=_env(tmp_path, **env_extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     check = """
 import django, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "klient.settings"
@@ -107,8 +120,13 @@ print(Notification.objects.filter(recipient__username="b", kind="mention").count
         deadline = time.monotonic() + 60
         counts = ""
         while time.monotonic() < deadline:
-            counts = subprocess.run([sys.executable, "-c", check], env=_env(tmp_path, **env_extra),
-                                    capture_output=True, text=True, timeout=60).stdout.strip()
+            counts = subprocess.run(
+                [sys.executable, "-c", check],
+                env=_env(tmp_path, **env_extra),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout.strip()
             if counts == "1 1":
                 break
             time.sleep(0.5)

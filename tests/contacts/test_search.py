@@ -91,10 +91,12 @@ def test_organization_search_by_name_and_tax_id(admin):
 
 def test_search_treats_wildcard_characters_literally(admin):
     """`_`, `*`, `?` and `[` in a query match themselves, not any character."""
-    person_create(actor=admin, first_name="A", last_name="Underscore",
-                  emails=["ivan_petrov@example.com"])
-    person_create(actor=admin, first_name="B", last_name="Letter",
-                  emails=["ivanxpetrov@example.com"])
+    person_create(
+        actor=admin, first_name="A", last_name="Underscore", emails=["ivan_petrov@example.com"]
+    )
+    person_create(
+        actor=admin, first_name="B", last_name="Letter", emails=["ivanxpetrov@example.com"]
+    )
     person_create(actor=admin, first_name="C", last_name="Star", emails=["st*ar?x@example.com"])
     person_create(actor=admin, first_name="D", last_name="Plain", emails=["stuarts@example.com"])
     person_create(actor=admin, first_name="E", last_name="Bracket [old]")

@@ -10,13 +10,16 @@ from klient.contacts.services import person_create
 @pytest.fixture
 def people(admin, agent_a):
     return [
-        person_create(actor=admin, first_name="Иван", last_name="Кузнецов",
-                      phones=["+79161234567"]),
+        person_create(
+            actor=admin, first_name="Иван", last_name="Кузнецов", phones=["+79161234567"]
+        ),
         person_create(actor=agent_a, first_name="Ирина", last_name="Кузнецова"),
-        person_create(actor=admin, first_name="Георги", last_name="Иванов",
-                      phones=["+359 88 123 4567"]),
-        person_create(actor=admin, first_name="Emma", last_name="Watson",
-                      phones=["+44 7911 123456"]),
+        person_create(
+            actor=admin, first_name="Георги", last_name="Иванов", phones=["+359 88 123 4567"]
+        ),
+        person_create(
+            actor=admin, first_name="Emma", last_name="Watson", phones=["+44 7911 123456"]
+        ),
     ]
 
 
@@ -28,7 +31,9 @@ def test_search_combines_with_other_filters_and_slices(admin, agent_a, people):
     rows = person_list(user=admin, filters={"q": "кузн", "owner_id": agent_a.pk})
     assert _names(rows) == ["Кузнецова"]
     assert _names(person_list(user=admin, filters={"q": "кузн"})[:1]) in (
-        ["Кузнецов"], ["Кузнецова"])
+        ["Кузнецов"],
+        ["Кузнецова"],
+    )
     assert person_list(user=admin, filters={"q": "кузн"}).count() == 2
 
 

@@ -11,9 +11,15 @@ def admin_client(client, admin):
 
 
 def test_admin_creates_a_user_with_a_team_and_sees_the_first_password(admin_client, team_a):
-    response = admin_client.post("/settings/users/", {
-        "username": "petya", "role": "agent", "first_name": "Пётр", "teams": [str(team_a.pk)],
-    })
+    response = admin_client.post(
+        "/settings/users/",
+        {
+            "username": "petya",
+            "role": "agent",
+            "first_name": "Пётр",
+            "teams": [str(team_a.pk)],
+        },
+    )
     assert response.status_code == 200
     created = User.objects.get(username="petya")
     assert list(created.teams.all()) == [team_a]
@@ -22,9 +28,13 @@ def test_admin_creates_a_user_with_a_team_and_sees_the_first_password(admin_clie
 
 
 def test_admin_changes_role_teams_and_deactivates(admin_client, agent_a, team_b):
-    response = admin_client.post(f"/settings/users/{agent_a.pk}/", {
-        "role": "manager", "teams": [str(team_b.pk)],
-    })
+    response = admin_client.post(
+        f"/settings/users/{agent_a.pk}/",
+        {
+            "role": "manager",
+            "teams": [str(team_b.pk)],
+        },
+    )
     assert response.status_code == 302
     agent_a.refresh_from_db()
     assert (agent_a.role, agent_a.is_active) == ("manager", False)

@@ -63,7 +63,9 @@ def test_audit_list_is_for_admins_only_and_filters(admin, agent_a, workspace):
 
 def test_cursor_round_trip_and_garbage():
     assert cursor_decode(cursor_encode("2026-01-01T00:00:00+00:00", 5), 2) == [
-        "2026-01-01T00:00:00+00:00", "5"]
+        "2026-01-01T00:00:00+00:00",
+        "5",
+    ]
     with pytest.raises(ValidationFailed):
         cursor_decode("%%%not-base64", 2)
     with pytest.raises(ValidationFailed):
@@ -74,11 +76,17 @@ def test_database_url_parsing():
     config = database_from_url("postgresql://klient:p%40ss@db.local:6543/crm?sslmode=require")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"], config["NAME"]) == (
-        "klient", "p@ss", "db.local", "6543", "crm")
+        "klient",
+        "p@ss",
+        "db.local",
+        "6543",
+        "crm",
+    )
     # prepare_threshold: server-side prepared statements for klient.core.prepared's queries
     assert config["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 5}
     assert database_from_url("postgresql://x@y/z?prepare_threshold=none")["OPTIONS"] == {
-        "prepare_threshold": None}
+        "prepare_threshold": None
+    }
     sqlite = database_from_url(None)
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "synchronous=FULL" in sqlite["OPTIONS"]["init_command"]

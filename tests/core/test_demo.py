@@ -11,8 +11,11 @@ def test_demo_load_is_idempotent_and_covers_every_role_and_language(db):
     demo_load(organizations=12, people=60, interactions=150, admin_password="demo-Passw0rd-1")
 
     assert counts == (12, 60, 150)
-    assert (Organization.objects.count(), Person.objects.count(),
-            Interaction.objects.count()) == counts
+    assert (
+        Organization.objects.count(),
+        Person.objects.count(),
+        Interaction.objects.count(),
+    ) == counts
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert set(Person.objects.values_list("preferred_language", flat=True)) == {"ru", "bg", "en"}
     assert User.objects.get(username="admin").check_password("demo-Passw0rd-1")

@@ -28,8 +28,9 @@ def notify(*, user_id: int, key: str) -> None:
         raise RuntimeError("the SMTP server hung up")
     from klient.core.models import User
 
-    notification_create(recipient=User.objects.get(pk=user_id), kind="test", text="hello",
-                        dedupe_key=key)
+    notification_create(
+        recipient=User.objects.get(pk=user_id), kind="test", text="hello", dedupe_key=key
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -48,13 +49,17 @@ def test_a_rolled_back_change_leaves_no_job(agent_a):
 
 
 def test_job_is_recorded_in_the_transaction_and_dispatched_only_after_commit(
-        agent_a, django_capture_on_commit_callbacks):
+    agent_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             outbox_id = notify.enqueue(user_id=agent_a.pk, key="k2")
             row = OutboxJob.objects.get(pk=outbox_id)
             assert (row.name, row.kwargs, row.status) == (
-                "tests.outbox.notify", {"user_id": agent_a.pk, "key": "k2"}, "pending")
+                "tests.outbox.notify",
+                {"user_id": agent_a.pk, "key": "k2"},
+                "pending",
+            )
             assert row.dispatched_at is None
         assert handled_for == []  # committed, callbacks not yet run
     row = OutboxJob.objects.get(pk=outbox_id)
@@ -69,9 +74,12 @@ def test_a_job_whose_worker_died_is_dispatched_again_and_runs_once_in_effect(age
     # it had already created the notification but never marked the row done.
     notification_create(recipient=agent_a, kind="test", text="hello", dedupe_key="k3")
     long_ago = timezone.now() - timedelta(hours=1)
-    row = OutboxJob.objects.create(name="tests.outbox.notify",
-                                   kwargs={"user_id": agent_a.pk, "key": "k3"},
-                                   attempts=1, dispatched_at=long_ago)
+    row = OutboxJob.objects.create(
+        name="tests.outbox.notify",
+        kwargs={"user_id": agent_a.pk, "key": "k3"},
+        attempts=1,
+        dispatched_at=long_ago,
+    )
     OutboxJob.objects.filter(pk=row.pk).update(created_at=long_ago)
 
     assert outbox_sweep() == 1
@@ -89,26 +97,30 @@ def test_a_job_whose_worker_died_is_dispatched_again_and_runs_once_in_effect(age
 
 def test_a_never_dispatched_job_is_swept_after_the_wait(agent_a):
     """The process died between commit and dispatch: the row was never handed to huey."""
-    row = OutboxJob.objects.create(name="tests.outbox.notify",
-                                   kwargs={"user_id": agent_a.pk, "key": "k4"})
+    row = OutboxJob.objects.create(
+        name="tests.outbox.notify", kwargs={"user_id": agent_a.pk, "key": "k4"}
+    )
     assert outbox_sweep() == 0  # too fresh: its own dispatch may still be on the way
-    OutboxJob.objects.filter(pk=row.pk).update(
-        created_at=timezone.now() - timedelta(minutes=10))
+    OutboxJob.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(minutes=10))
     assert outbox_sweep() == 1
     assert OutboxJob.objects.get(pk=row.pk).status == "done"
     assert Notification.objects.filter(dedupe_key="k4").count() == 1
 
 
 def test_a_recently_dispatched_job_is_left_to_its_worker(agent_a):
-    OutboxJob.objects.create(name="tests.outbox.notify",
-                             kwargs={"user_id": agent_a.pk, "key": "k5"},
-                             attempts=1, dispatched_at=timezone.now())
+    OutboxJob.objects.create(
+        name="tests.outbox.notify",
+        kwargs={"user_id": agent_a.pk, "key": "k5"},
+        attempts=1,
+        dispatched_at=timezone.now(),
+    )
     assert outbox_sweep() == 0
     assert handled_for == []
 
 
 def test_a_failing_handler_stays_pending_with_its_error_until_a_run_succeeds(
-        agent_a, django_capture_on_commit_callbacks):
+    agent_a, django_capture_on_commit_callbacks
+):
     planned_failures.append(1)
     with django_capture_on_commit_callbacks(execute=True):
         outbox_id = notify.enqueue(user_id=agent_a.pk, key="k6")

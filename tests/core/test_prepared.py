@@ -7,14 +7,20 @@ from klient.contacts.services import person_create
 from klient.core.prepared import PreparedQuery
 
 PERSON = PreparedQuery(
-    lambda p: Person.objects.filter(workspace_id=p["workspace_id"], pk=p["person_id"])
-    .values("id", "last_name", "created_at", "merged_into_id"),
-    workspace_id=int, person_id=int,
+    lambda p: Person.objects.filter(workspace_id=p["workspace_id"], pk=p["person_id"]).values(
+        "id", "last_name", "created_at", "merged_into_id"
+    ),
+    workspace_id=int,
+    person_id=int,
 )
 EMAILS = PreparedQuery(
-    lambda p: EmailAddress.objects.filter(person_id=p["person_id"], kind=p["kind"])
-    .order_by("-is_primary", "id").values_list("email", "is_primary"),
-    person_id=int, kind=str,
+    lambda p: (
+        EmailAddress.objects.filter(person_id=p["person_id"], kind=p["kind"])
+        .order_by("-is_primary", "id")
+        .values_list("email", "is_primary")
+    ),
+    person_id=int,
+    kind=str,
 )
 
 
@@ -24,14 +30,17 @@ def test_rows_match_the_orm_for_each_call(admin):
 
     for person in (first, second):
         assert PERSON.dicts(workspace_id=admin.workspace_id, person_id=person.pk) == list(
-            Person.objects.filter(pk=person.pk)
-            .values("id", "last_name", "created_at", "merged_into_id")
+            Person.objects.filter(pk=person.pk).values(
+                "id", "last_name", "created_at", "merged_into_id"
+            )
         )
     assert PERSON.dicts(workspace_id=admin.workspace_id + 1, person_id=first.pk) == []
     assert EMAILS.rows(person_id=first.pk, kind="work") == [["a@x.ru", True], ["ab@x.ru", False]]
     assert EMAILS.rows(person_id=first.pk, kind="home") == []
-    assert PERSON.dicts(workspace_id=admin.workspace_id, person_id=first.pk)[0][
-        "created_at"].tzinfo is not None
+    assert (
+        PERSON.dicts(workspace_id=admin.workspace_id, person_id=first.pk)[0]["created_at"].tzinfo
+        is not None
+    )
 
 
 def test_each_run_is_one_counted_query(admin, django_assert_num_queries):

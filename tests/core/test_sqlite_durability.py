@@ -59,8 +59,13 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path):
     subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, timeout=120)
 
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(n)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(n)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(4)
     ]
     results = [writer.communicate(timeout=180) for writer in writers]
@@ -69,10 +74,16 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path):
         assert writer.returncode == 0, err
         assert out.strip() == "wal"
     count = subprocess.run(
-        [sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
-         "print(c.execute('select count(*) from contacts_person').fetchone()[0],"
-         "c.execute('pragma integrity_check').fetchone()[0])",
-         str(tmp_path / "klient.sqlite3")],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]);"
+            "print(c.execute('select count(*) from contacts_person').fetchone()[0],"
+            "c.execute('pragma integrity_check').fetchone()[0])",
+            str(tmp_path / "klient.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert count == ["160", "ok"]

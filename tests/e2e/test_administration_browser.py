@@ -14,8 +14,9 @@ from tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
-def test_admin_adds_a_colleague_who_then_sees_their_team_only(page: Page, live_server, admin,
-                                                              team_a, team_b, agent_a, agent_b):
+def test_admin_adds_a_colleague_who_then_sees_their_team_only(
+    page: Page, live_server, admin, team_a, team_b, agent_a, agent_b
+):
     person_create(actor=agent_a, first_name="Анна", last_name="Командная")
     person_create(actor=agent_b, first_name="Борис", last_name="Чужой")
     base = live_server.url

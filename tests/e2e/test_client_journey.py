@@ -15,11 +15,13 @@ from tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
-def test_sign_in_create_log_call_search_and_switch_language(page: Page, live_server, agent_a,
-                                                           agent_a2):
+def test_sign_in_create_log_call_search_and_switch_language(
+    page: Page, live_server, agent_a, agent_a2
+):
     # Someone else is already in the dossier, so the search has something to leave out.
-    contact_services.person_create(actor=agent_a, first_name="Пётр", last_name="Иванов",
-                                   phones=["+7 903 555-11-22"])
+    contact_services.person_create(
+        actor=agent_a, first_name="Пётр", last_name="Иванов", phones=["+7 903 555-11-22"]
+    )
     base = live_server.url
 
     page.goto(f"{base}/accounts/login/")
@@ -67,7 +69,8 @@ def test_sign_in_create_log_call_search_and_switch_language(page: Page, live_ser
     person = Person.objects.get(full_name="Мария Смирнова")
     assert Interaction.objects.filter(person=person, kind="call", duration_seconds=420).count() == 1
     assert list(Comment.objects.get().mentioned_users.values_list("username", flat=True)) == [
-        "agent_a2"]
+        "agent_a2"
+    ]
 
     # Back to the list: "/" jumps to the search box; a fragment of the phone finds her.
     page.get_by_role("link", name="Clients").first.click()

@@ -17,15 +17,18 @@ from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-CSV = ("Client surname;Имя;E-mail;Телефон\r\n"
-       "Иванов;Иван;ivan@example.com;+7 916 123-45-67\r\n"
-       "Петрова;Анна;anna@example;8 903 111 22 33\r\n"
-       "Smith;Jane;jane@example.org;+44 20 7946 0958\r\n"
-       "Сидоров;Пётр;petr@example.com;8 000\r\n")
+CSV = (
+    "Client surname;Имя;E-mail;Телефон\r\n"
+    "Иванов;Иван;ivan@example.com;+7 916 123-45-67\r\n"
+    "Петрова;Анна;anna@example;8 903 111 22 33\r\n"
+    "Smith;Jane;jane@example.org;+44 20 7946 0958\r\n"
+    "Сидоров;Пётр;petr@example.com;8 000\r\n"
+)
 
 
-def test_upload_map_watch_progress_and_download_the_error_report(page: Page, live_server,
-                                                                 admin, tmp_path):
+def test_upload_map_watch_progress_and_download_the_error_report(
+    page: Page, live_server, admin, tmp_path
+):
     HUEY.immediate = False  # the test plays the worker, so the page sees the import queued
     path = tmp_path / "clients.csv"
     path.write_bytes(CSV.encode("cp1251"))
@@ -65,7 +68,9 @@ def test_upload_map_watch_progress_and_download_the_error_report(page: Page, liv
     assert download.suggested_filename.endswith("-errors.csv")
     with open(download.path(), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert [row[:3] for row in rows] == [["Row", "Column", "Value"],
-                                         ["3", "E-mail", "anna@example"],
-                                         ["5", "Телефон", "8 000"]]
+    assert [row[:3] for row in rows] == [
+        ["Row", "Column", "Value"],
+        ["3", "E-mail", "anna@example"],
+        ["5", "Телефон", "8 000"],
+    ]
     assert sorted(Person.objects.values_list("last_name", flat=True)) == ["Smith", "Иванов"]

@@ -53,8 +53,9 @@ def client_for(user: Any) -> Client:
 def body(response: Any) -> bytes:
     """The whole body; a streamed one is read once and kept on the response."""
     if not hasattr(response, "_test_body"):
-        response._test_body = (b"".join(response.streaming_content) if response.streaming
-                               else response.content)
+        response._test_body = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        )
     return response._test_body
 
 

@@ -11,8 +11,9 @@ from tests.importexport.conftest import body, csv_bytes
 
 pytestmark = pytest.mark.django_db
 
-FILE = csv_bytes([["Фамилия", "Email", "ID"], ["Иванов", "ivan@example.com", "1"],
-                  ["Петров", "bad@", "2"]])
+FILE = csv_bytes(
+    [["Фамилия", "Email", "ID"], ["Иванов", "ivan@example.com", "1"], ["Петров", "bad@", "2"]]
+)
 
 
 def upload(api: ApiClient, content: bytes = FILE, **fields):
@@ -26,23 +27,61 @@ def test_upload_start_follow_and_error_report(admin, django_capture_on_commit_ca
     assert response.status_code == 201
     created = response.json()
     job_id = created["id"]
-    assert {key: created[key] for key in ("status", "kind", "dedupe", "is_dry_run", "file_name",
-                                          "file_format", "headers", "mapping",
-                                          "unknown_columns")} == {
-        "status": "mapping", "kind": "people", "dedupe": "update", "is_dry_run": False,
-        "file_name": "c.csv", "file_format": "csv", "headers": ["Фамилия", "Email", "ID"],
-        "mapping": ["last_name", "email", ""], "unknown_columns": ["ID"]}
+    assert {
+        key: created[key]
+        for key in (
+            "status",
+            "kind",
+            "dedupe",
+            "is_dry_run",
+            "file_name",
+            "file_format",
+            "headers",
+            "mapping",
+            "unknown_columns",
+        )
+    } == {
+        "status": "mapping",
+        "kind": "people",
+        "dedupe": "update",
+        "is_dry_run": False,
+        "file_name": "c.csv",
+        "file_format": "csv",
+        "headers": ["Фамилия", "Email", "ID"],
+        "mapping": ["last_name", "email", ""],
+        "unknown_columns": ["ID"],
+    }
 
     with django_capture_on_commit_callbacks(execute=True):
-        started = api.post(f"/imports/{job_id}/start", {"mapping": {"Фамилия": "last_name",
-                                                                    "Email": "email"}})
+        started = api.post(
+            f"/imports/{job_id}/start", {"mapping": {"Фамилия": "last_name", "Email": "email"}}
+        )
     assert started.status_code == 202
     done = api.get(f"/imports/{job_id}").json()
-    assert {key: done[key] for key in ("status", "total", "processed", "percent",
-                                       "created_count", "updated_count", "skipped_count",
-                                       "invalid_count", "error_message")} == {
-        "status": "done", "total": 2, "processed": 2, "percent": 100, "created_count": 1,
-        "updated_count": 0, "skipped_count": 0, "invalid_count": 1, "error_message": ""}
+    assert {
+        key: done[key]
+        for key in (
+            "status",
+            "total",
+            "processed",
+            "percent",
+            "created_count",
+            "updated_count",
+            "skipped_count",
+            "invalid_count",
+            "error_message",
+        )
+    } == {
+        "status": "done",
+        "total": 2,
+        "processed": 2,
+        "percent": 100,
+        "created_count": 1,
+        "updated_count": 0,
+        "skipped_count": 0,
+        "invalid_count": 1,
+        "error_message": "",
+    }
 
     report = api.get(f"/imports/{job_id}/errors.csv")
     assert report.status_code == 200
@@ -54,8 +93,11 @@ def test_upload_start_follow_and_error_report(admin, django_capture_on_commit_ca
 def test_bad_file_is_a_422_with_the_reason(admin):
     response = upload(ApiClient(admin), content=b"")
     assert response.status_code == 422
-    assert response.json() == {"code": "import_file_invalid", "message": "The file is empty.",
-                               "fields": {"file": "The file is empty."}}
+    assert response.json() == {
+        "code": "import_file_invalid",
+        "message": "The file is empty.",
+        "fields": {"file": "The file is empty."},
+    }
 
 
 def test_bad_mapping_is_a_422_and_a_second_start_a_409(admin):
@@ -65,7 +107,8 @@ def test_bad_mapping_is_a_422_and_a_second_start_a_409(admin):
     assert response.status_code == 422
     assert response.json()["code"] == "import_mapping_invalid"
     assert response.json()["fields"] == {
-        "first_name": "Map a column to First name / Last name / Full name."}
+        "first_name": "Map a column to First name / Last name / Full name."
+    }
     assert api.post(f"/imports/{job_id}/start", {}).status_code == 202
     conflict = api.post(f"/imports/{job_id}/start", {})
     assert conflict.status_code == 409
@@ -97,7 +140,9 @@ def test_export_endpoints(admin):
     api = ApiClient(admin)
     response = api.get("/exports/people.csv", columns="last_name,phone")
     assert response.status_code == 200
-    assert body(response).decode("utf-8-sig").splitlines() == ["Last name,Phone",
-                                                               "Иванов,'+79161234567"]
+    assert body(response).decode("utf-8-sig").splitlines() == [
+        "Last name,Phone",
+        "Иванов,'+79161234567",
+    ]
     assert api.get("/exports/people.pdf").status_code == 404
     assert api.get("/exports/calendar.ics").status_code == 200

@@ -15,23 +15,35 @@ pytestmark = pytest.mark.django_db
 
 
 def args(path, **extra) -> argparse.Namespace:
-    values = {"file": str(path), "kind": "people", "mapping": None, "dedupe": "skip",
-              "dry_run": False, "username": None, "workspace": None, **extra}
+    values = {
+        "file": str(path),
+        "kind": "people",
+        "mapping": None,
+        "dedupe": "skip",
+        "dry_run": False,
+        "username": None,
+        "workspace": None,
+        **extra,
+    }
     return argparse.Namespace(**values)
 
 
 def test_import_as_the_workspace_admin_prints_progress_and_a_summary(admin, write_file, capsys):
-    path = write_file("p.csv", [["Фамилия", "Email"], ["Иванов", "i@example.com"],
-                                ["Петров", "bad@"]])
+    path = write_file(
+        "p.csv", [["Фамилия", "Email"], ["Иванов", "i@example.com"], ["Петров", "bad@"]]
+    )
     assert import_command(args(path)) == 0
     out = capsys.readouterr().out.splitlines()
     job = ImportJob.objects.get()
     assert out[0].startswith("2/2 rows (100%), ")
     assert out[0].endswith("created 1, updated 0, skipped 0, invalid 1")
-    assert out[1] == (f"import {job.pk} (p.csv): done; rows 2, created 1, updated 0, "
-                      "skipped 0, invalid 1")
-    assert out[2] == f"error report: /import/{job.pk}/errors.csv (or GET /api/v1/imports/" \
-                     f"{job.pk}/errors.csv)"
+    assert out[1] == (
+        f"import {job.pk} (p.csv): done; rows 2, created 1, updated 0, skipped 0, invalid 1"
+    )
+    assert (
+        out[2] == f"error report: /import/{job.pk}/errors.csv (or GET /api/v1/imports/"
+        f"{job.pk}/errors.csv)"
+    )
     assert Person.objects.get().owner_id == admin.pk
 
 

@@ -21,26 +21,42 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people(admin, agent_a, agent_b):
     org = organization_create(actor=admin, name="ООО Ромашка")
-    ivan = person_create(actor=agent_a, first_name="Иван", last_name="Иванов", title="=1+1",
-                         emails=["ivan@example.com", "ivan@home.ru"],
-                         phones=["+7 916 123-45-67"], organization_id=org.pk,
-                         tags=["vip", "@home"], lifecycle_stage="customer", segment="-SMB")
-    anna = person_create(actor=agent_b, first_name="Анна", last_name="Смирнова",
-                         emails=["anna@example.com"])
+    ivan = person_create(
+        actor=agent_a,
+        first_name="Иван",
+        last_name="Иванов",
+        title="=1+1",
+        emails=["ivan@example.com", "ivan@home.ru"],
+        phones=["+7 916 123-45-67"],
+        organization_id=org.pk,
+        tags=["vip", "@home"],
+        lifecycle_stage="customer",
+        segment="-SMB",
+    )
+    anna = person_create(
+        actor=agent_b, first_name="Анна", last_name="Смирнова", emails=["anna@example.com"]
+    )
     return {"org": org, "ivan": ivan, "anna": anna}
 
 
 def test_people_csv_has_the_visible_columns_and_neutralised_cells(admin, people):
-    response = client_for(admin).get("/export/people.csv",
-                                     {"columns": "last_name,title,email,phone,tags,segment"})
+    response = client_for(admin).get(
+        "/export/people.csv", {"columns": "last_name,title,email,phone,tags,segment"}
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert body(response).startswith("\ufeff".encode())
     rows = csv_rows(response)
     assert rows[0] == ["Last name", "Job title", "Email", "Phone", "Tags", "Segment"]
     assert sorted(rows[1:]) == [
-        ["Иванов", "'=1+1", "ivan@example.com, ivan@home.ru", "'+79161234567", "'@home, vip",
-         "'-SMB"],
+        [
+            "Иванов",
+            "'=1+1",
+            "ivan@example.com, ivan@home.ru",
+            "'+79161234567",
+            "'@home, vip",
+            "'-SMB",
+        ],
         ["Смирнова", "", "anna@example.com", "", "", ""],
     ]
 
@@ -49,16 +65,21 @@ def test_export_follows_the_list_filters_and_visibility(agent_a, people):
     rows = csv_rows(client_for(agent_a).get("/export/people.csv", {"columns": "last_name"}))
     assert rows == [["Last name"], ["Иванов"]]  # agent_a does not see agent_b's client
     admin_client = client_for(people["ivan"].owner)
-    assert csv_rows(admin_client.get("/export/people.csv",
-                                     {"columns": "last_name", "q": "смирн"})) == [["Last name"]]
+    assert csv_rows(
+        admin_client.get("/export/people.csv", {"columns": "last_name", "q": "смирн"})
+    ) == [["Last name"]]
 
 
 def test_export_search_filter_as_on_the_list(admin, people):
-    rows = csv_rows(client_for(admin).get("/export/people.csv",
-                                          {"columns": "last_name", "q": "смирн"}))
+    rows = csv_rows(
+        client_for(admin).get("/export/people.csv", {"columns": "last_name", "q": "смирн"})
+    )
     assert rows == [["Last name"], ["Смирнова"]]
-    rows = csv_rows(client_for(admin).get("/export/people.csv",
-                                          {"columns": "last_name", "lifecycle_stage": "customer"}))
+    rows = csv_rows(
+        client_for(admin).get(
+            "/export/people.csv", {"columns": "last_name", "lifecycle_stage": "customer"}
+        )
+    )
     assert rows == [["Last name"], ["Иванов"]]
 
 
@@ -69,8 +90,9 @@ def test_unknown_column_is_a_clear_error(admin, people):
 
 
 def test_people_xlsx_cells_are_text_never_formulas(admin, people):
-    response = client_for(admin).get("/export/people.xlsx",
-                                     {"columns": "last_name,title,phone", "q": "иван"})
+    response = client_for(admin).get(
+        "/export/people.xlsx", {"columns": "last_name,title,phone", "q": "иван"}
+    )
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -93,19 +115,26 @@ def test_people_vcard(admin, people):
 
 def test_tasks_and_meetings_to_icalendar(admin, people):
     due = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
-    task_create(actor=admin, title="Позвонить", person=people["ivan"], due_at=due,
-                assignee=admin)
-    meeting = interaction_create(actor=admin, kind="meeting", person=people["ivan"],
-                                 subject="Встреча", occurred_at=due, duration_seconds=1800)
+    task_create(actor=admin, title="Позвонить", person=people["ivan"], due_at=due, assignee=admin)
+    meeting = interaction_create(
+        actor=admin,
+        kind="meeting",
+        person=people["ivan"],
+        subject="Встреча",
+        occurred_at=due,
+        duration_seconds=1800,
+    )
     response = client_for(admin).get("/export/calendar.ics")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = icalendar.Calendar.from_ical(response.content)
     todos = calendar.walk("VTODO")
     events = calendar.walk("VEVENT")
     assert [(str(t["summary"]), t["due"].dt, str(t["status"])) for t in todos] == [
-        ("Позвонить", due, "NEEDS-ACTION")]
-    assert [(str(e["uid"]), str(e["summary"]), e["dtstart"].dt, e["dtend"].dt) for e in events] \
-        == [(f"interaction-{meeting.pk}@klient", "Встреча", due, due + timedelta(minutes=30))]
+        ("Позвонить", due, "NEEDS-ACTION")
+    ]
+    assert [(str(e["uid"]), str(e["summary"]), e["dtstart"].dt, e["dtend"].dt) for e in events] == [
+        (f"interaction-{meeting.pk}@klient", "Встреча", due, due + timedelta(minutes=30))
+    ]
 
 
 def test_raw_export_is_for_admins_and_keeps_values_as_stored(admin, agent_a, people):
@@ -122,8 +151,7 @@ def test_raw_export_is_for_admins_and_keeps_values_as_stored(admin, agent_a, peo
 
 def test_organizations_export(admin, people):
     organization_create(actor=admin, name="+Formula Ltd", tax_id="123")
-    rows = csv_rows(client_for(admin).get("/export/organizations.csv",
-                                          {"columns": "name,tax_id"}))
+    rows = csv_rows(client_for(admin).get("/export/organizations.csv", {"columns": "name,tax_id"}))
     assert sorted(rows[1:]) == [["'+Formula Ltd", "123"], ["ООО Ромашка", ""]]
 
 

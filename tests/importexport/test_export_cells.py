@@ -46,8 +46,9 @@ def test_xlsx_cells_are_text_and_read_back(rows):
     for cells, original in zip(read, rows, strict=True):
         for cell, value in zip(cells, original, strict=False):
             # What XML 1.0 can carry: CR reads back as LF, other controls are dropped.
-            expected = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace(
-                "\r", "\n")
+            expected = (
+                ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+            )
             assert (cell.value or "") == expected
             assert cell.data_type in ("s", "inlineStr", "n")  # "n": an empty cell
             assert cell.data_type != "f"

@@ -29,9 +29,17 @@ def _batches(path: Path, *, in_process: bool, after: int = 0, processes: int = 1
     reader = table_open(path, max_bytes=10**8)
     parser = PersonRowParser(headers=reader.info.headers, mapping=MAPPING, region="RU")
     try:
-        return list(parsed_batches(reader=reader, parser=parser, after=after, batch_rows=7,
-                                   language="en", in_process=in_process,
-                                   processes=processes))
+        return list(
+            parsed_batches(
+                reader=reader,
+                parser=parser,
+                after=after,
+                batch_rows=7,
+                language="en",
+                in_process=in_process,
+                processes=processes,
+            )
+        )
     finally:
         reader.close()
 
@@ -46,8 +54,7 @@ def test_process_and_thread_give_the_same_batches(write_file):
     numbers = [number for batch in in_thread for number, _record, _errors in batch]
     assert numbers == list(range(2, 42))
     first = in_thread[0][0]
-    assert first[1]["phones"] == ["+79160000000"] and first[1]["emails"] == [
-        "user0@example.com"]
+    assert first[1]["phones"] == ["+79160000000"] and first[1]["emails"] == ["user0@example.com"]
     assert in_thread[0][3][1] is None  # row 5: '+7 12'
     assert in_thread[0][3][2][0][:2] == ("Телефон", "+7 12")
     # Resuming after a row skips exactly the rows up to it.
@@ -85,8 +92,9 @@ def test_a_consumer_that_stops_early_stops_the_process(write_file):
     path = write_file("p.csv", _rows(200))
     reader = table_open(path, max_bytes=10**8)
     parser = PersonRowParser(headers=reader.info.headers, mapping=MAPPING, region="RU")
-    batches = parsed_batches(reader=reader, parser=parser, after=0, batch_rows=5,
-                             language="en", in_process=True)
+    batches = parsed_batches(
+        reader=reader, parser=parser, after=0, batch_rows=5, language="en", in_process=True
+    )
     assert len(next(batches)) == 5
     batches.close()  # type: ignore[attr-defined]
     reader.close()
@@ -107,8 +115,16 @@ def test_a_batch_that_cannot_cross_to_the_parent_fails_the_import_loudly(write_f
     parser = _Unpicklable(headers=reader.info.headers, mapping=MAPPING, region="RU")
     try:
         with pytest.raises(Exception, match="pickle"):
-            list(parsed_batches(reader=reader, parser=parser, after=0, batch_rows=5,
-                                language="en", in_process=True))
+            list(
+                parsed_batches(
+                    reader=reader,
+                    parser=parser,
+                    after=0,
+                    batch_rows=5,
+                    language="en",
+                    in_process=True,
+                )
+            )
     finally:
         reader.close()
     assert multiprocessing.active_children() == []

@@ -19,10 +19,10 @@ ROWS = [["Фамилия", "Имя"], ["Иванов", "Иван"]]
 
 
 def _upload(user, *, hours_ago: float) -> ImportJob:
-    job = import_upload(actor=user, file_name="p.csv", content=[csv_bytes(ROWS)],
-                        kind="people")
+    job = import_upload(actor=user, file_name="p.csv", content=[csv_bytes(ROWS)], kind="people")
     ImportJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - timedelta(hours=hours_ago))
+        created_at=timezone.now() - timedelta(hours=hours_ago)
+    )
     return ImportJob.objects.get(pk=job.pk)
 
 

@@ -13,8 +13,11 @@ from klient.importexport.readers import sniff_delimiter, table_open
 from tests.importexport.conftest import csv_bytes
 
 LIMIT = 10 * 1024 * 1024
-ROWS = [["Фамилия", "Имя", "Телефон"], ["Иванов", "Иван", "+7 916 123-45-67"],
-        ["Петрова", "Анна", "8 903 111 22 33"]]
+ROWS = [
+    ["Фамилия", "Имя", "Телефон"],
+    ["Иванов", "Иван", "+7 916 123-45-67"],
+    ["Петрова", "Анна", "8 903 111 22 33"],
+]
 
 
 def rows_of(path):
@@ -30,8 +33,10 @@ def test_csv_encodings_are_detected(write_file, encoding):
     info, rows = rows_of(write_file("a.csv", csv_bytes(ROWS, encoding=encoding)))
     assert info.encoding == encoding
     assert info.headers == ["Фамилия", "Имя", "Телефон"]
-    assert rows == [(2, ["Иванов", "Иван", "+7 916 123-45-67"], ""),
-                    (3, ["Петрова", "Анна", "8 903 111 22 33"], "")]
+    assert rows == [
+        (2, ["Иванов", "Иван", "+7 916 123-45-67"], ""),
+        (3, ["Петрова", "Анна", "8 903 111 22 33"], ""),
+    ]
 
 
 def test_windows_1251_with_many_rows_beyond_the_sample(write_file):
@@ -65,18 +70,31 @@ def test_short_and_long_rows_are_fitted_to_the_header(write_file):
     assert [values for _n, values, _p in rows] == [["1", "", ""], ["1", "2", "3"]]
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b"", "empty"),
-    (b"   \r\n\r\n", "empty"),
-    (csv_bytes([["Name", "Email"]]), "no_rows"),
-    (csv_bytes([["Name", "Email"], ["", ""]]), "no_rows"),
-    (csv_bytes([["Email", "Name", "email"], ["a@b.c", "x", "y"]]), "duplicate_headers"),
-    (csv_bytes([["", ""], ["a", "b"]]), "no_header"),
-    (bytes(range(256)) * 20, "unreadable"),
-    (b"PK\x03\x04" + os.urandom(300), "bad_xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "xls"),
-], ids=["empty", "blank", "header-only", "blank-rows", "duplicate-headers", "no-header",
-        "binary", "broken-zip", "old-xls"])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \r\n\r\n", "empty"),
+        (csv_bytes([["Name", "Email"]]), "no_rows"),
+        (csv_bytes([["Name", "Email"], ["", ""]]), "no_rows"),
+        (csv_bytes([["Email", "Name", "email"], ["a@b.c", "x", "y"]]), "duplicate_headers"),
+        (csv_bytes([["", ""], ["a", "b"]]), "no_header"),
+        (bytes(range(256)) * 20, "unreadable"),
+        (b"PK\x03\x04" + os.urandom(300), "bad_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "xls"),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "header-only",
+        "blank-rows",
+        "duplicate-headers",
+        "no-header",
+        "binary",
+        "broken-zip",
+        "old-xls",
+    ],
+)
 def test_bad_files_get_a_clear_reason(write_file, content, reason):
     with pytest.raises(ImportFileError) as error:
         reader = table_open(write_file("bad.csv", content), max_bytes=LIMIT)
@@ -88,8 +106,10 @@ def test_bad_files_get_a_clear_reason(write_file, content, reason):
 
 def test_duplicate_header_message_names_the_columns(write_file):
     with pytest.raises(ImportFileError) as error:
-        table_open(write_file("d.csv", csv_bytes([["Email", "email", "Имя", "Имя"], ["1"] * 4])),
-                   max_bytes=LIMIT)
+        table_open(
+            write_file("d.csv", csv_bytes([["Email", "email", "Имя", "Имя"], ["1"] * 4])),
+            max_bytes=LIMIT,
+        )
     assert "«email»" in str(error.value.message)
     assert "«Имя»" in str(error.value.message)
 
@@ -106,8 +126,11 @@ def test_a_row_in_another_encoding_past_the_sample_is_one_bad_row(write_file):
     content = head + "Пётр\r\n".encode("cp1251") + "Анна\r\n".encode()
     _info, rows = rows_of(write_file("mixed.csv", content))
     assert len(rows) == 20002
-    assert rows[20000] == (20002, [""], "This row cannot be read as utf-8 text; save the file "
-                                        "as UTF-8.")
+    assert rows[20000] == (
+        20002,
+        [""],
+        "This row cannot be read as utf-8 text; save the file as UTF-8.",
+    )
     assert rows[20001] == (20003, ["Анна"], "")
 
 
@@ -154,10 +177,26 @@ END:VCARD\r
 def test_vcard_3_and_4_cards_become_rows_and_a_broken_card_is_one_bad_row(write_file):
     info, rows = rows_of(write_file("c.vcf", VCARD3))
     assert info.file_format == "vcard"
-    assert rows[0] == (1, ["", "Иванов", "Иван", "Петрович", "ivan@example.com, ivan@home.ru",
-                           "+7 916 123-45-67", "ООО Ромашка", "Директор", "vip, партнёр"], "")
-    assert rows[1] == (2, ["Jane Doe", "", "", "", "jane@example.org", "tel:+44-7700-900123",
-                           "", "", ""], "")
+    assert rows[0] == (
+        1,
+        [
+            "",
+            "Иванов",
+            "Иван",
+            "Петрович",
+            "ivan@example.com, ivan@home.ru",
+            "+7 916 123-45-67",
+            "ООО Ромашка",
+            "Директор",
+            "vip, партнёр",
+        ],
+        "",
+    )
+    assert rows[1] == (
+        2,
+        ["Jane Doe", "", "", "", "jane@example.org", "tel:+44-7700-900123", "", "", ""],
+        "",
+    )
     assert rows[2][0] == 3
     assert rows[2][2] == "This vCard entry cannot be read."
 

@@ -37,11 +37,13 @@ def _search_plan(user, query: str) -> list[str]:
 
 def _people_csv(count: int) -> list[list[str]]:
     return [["Фамилия", "Имя", "Email", "Телефон"]] + [
-        [f"Петрова{i}", "Анна", f"anna{i}@example.com", f"+7916{i:07d}"] for i in range(count)]
+        [f"Петрова{i}", "Анна", f"anna{i}@example.com", f"+7916{i:07d}"] for i in range(count)
+    ]
 
 
 def test_a_big_import_leaves_statistics_and_search_starts_from_the_index(
-        admin, write_file, run_import):
+    admin, write_file, run_import
+):
     job = run_import(admin, write_file("people.csv", _people_csv(STATISTICS_REFRESH_ROWS)))
 
     assert job.created_count == STATISTICS_REFRESH_ROWS

@@ -12,14 +12,22 @@ from tests.importexport.conftest import body, client_for, csv_bytes, csv_rows
 
 pytestmark = pytest.mark.django_db
 
-FILE = csv_bytes([["Фамилия", "Имя", "Email", "Заметка"],
-                  ["Иванов", "Иван", "ivan@example.com", "x"],
-                  ["Петров", "Пётр", "not-an-email", "y"]])
+FILE = csv_bytes(
+    [
+        ["Фамилия", "Имя", "Email", "Заметка"],
+        ["Иванов", "Иван", "ivan@example.com", "x"],
+        ["Петров", "Пётр", "not-an-email", "y"],
+    ]
+)
 
 
 def upload(client, content=FILE, **fields):
-    data = {"file": SimpleUploadedFile("clients.csv", content, "text/csv"), "kind": "people",
-            "dedupe": "skip", **fields}
+    data = {
+        "file": SimpleUploadedFile("clients.csv", content, "text/csv"),
+        "kind": "people",
+        "dedupe": "skip",
+        **fields,
+    }
     return client.post("/import/", data)
 
 
@@ -39,9 +47,16 @@ def test_upload_map_run_and_download_the_error_report(admin, django_capture_on_c
     assert "ivan@example.com" in html  # sample values beside each column
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/import/{job.pk}/mapping/", {
-            "col-0": "last_name", "col-1": "first_name", "col-2": "email", "col-3": "",
-            "save_preset_as": "Мой файл"})
+        response = client.post(
+            f"/import/{job.pk}/mapping/",
+            {
+                "col-0": "last_name",
+                "col-1": "first_name",
+                "col-2": "email",
+                "col-3": "",
+                "save_preset_as": "Мой файл",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == f"/import/{job.pk}/"
     job.refresh_from_db()
@@ -91,8 +106,12 @@ def test_unusable_mapping_is_explained(admin):
 
 def test_preset_is_applied_on_the_mapping_page(admin):
     client = client_for(admin)
-    upload(client, content=csv_bytes([["First Name", "Last Name", "Email", "Record ID"],
-                                      ["Jane", "Doe", "j@x.org", "1"]]))
+    upload(
+        client,
+        content=csv_bytes(
+            [["First Name", "Last Name", "Email", "Record ID"], ["Jane", "Doe", "j@x.org", "1"]]
+        ),
+    )
     job = ImportJob.objects.get()
     html = client.get(f"/import/{job.pk}/mapping/", {"preset": "HubSpot"}).content.decode()
     assert '<option value="HubSpot" selected>' in html

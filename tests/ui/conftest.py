@@ -40,14 +40,23 @@ def org_a(agent_a):
 def person_a(agent_a, org_a):
     """A person owned by agent_a (team A) with a phone, an email, a tag and an organization."""
     return contact_services.person_create(
-        actor=agent_a, first_name="Иван", last_name="Петров", phones=["+7 916 123-45-67"],
-        emails=["ivan@example.org"], organization_id=org_a.pk, tags=["vip"],
+        actor=agent_a,
+        first_name="Иван",
+        last_name="Петров",
+        phones=["+7 916 123-45-67"],
+        emails=["ivan@example.org"],
+        organization_id=org_a.pk,
+        tags=["vip"],
     )
 
 
 @pytest.fixture
 def call_a(agent_a, person_a):
     return activity_services.interaction_create(
-        actor=agent_a, kind="call", person=person_a, direction="outbound",
-        subject="Первый звонок", body="Обсудили поставку",
+        actor=agent_a,
+        kind="call",
+        person=person_a,
+        direction="outbound",
+        subject="Первый звонок",
+        body="Обсудили поставку",
     )

@@ -12,8 +12,9 @@ from klient.contacts import services as contact_services
 
 def _links(content: str) -> dict[str, str]:
     found = {}
-    for href, label in re.findall(r'<a class="btn btn-sm" href="([^"]+)"[^>]*>([^<]+)</a>',
-                                  content):
+    for href, label in re.findall(
+        r'<a class="btn btn-sm" href="([^"]+)"[^>]*>([^<]+)</a>', content
+    ):
         found[label.strip(" →")] = html.unescape(href)
     return found
 
@@ -24,8 +25,9 @@ def _names(content: str) -> list[str]:
 
 def test_the_pager_walks_the_filtered_list_and_comes_back(client_for, admin):
     for index in range(30):
-        contact_services.person_create(actor=admin, first_name=f"Имя{index}",
-                                       last_name=f"Пагинов{index}", tags=["pager"])
+        contact_services.person_create(
+            actor=admin, first_name=f"Имя{index}", last_name=f"Пагинов{index}", tags=["pager"]
+        )
     contact_services.person_create(actor=admin, first_name="Другой", last_name="Человек")
     client = client_for(admin)
     url = reverse("contacts:client_list")

@@ -30,8 +30,12 @@ def _people_ids(response) -> list[int]:
 def ivan(agent_a):
     """Team A's customer, tagged vip."""
     return person_create(
-        actor=agent_a, first_name="Иван", last_name="Петров", tags=["vip"],
-        lifecycle_stage="customer", emails=["ivan@example.org"],
+        actor=agent_a,
+        first_name="Иван",
+        last_name="Петров",
+        tags=["vip"],
+        lifecycle_stage="customer",
+        emails=["ivan@example.org"],
     )
 
 
@@ -72,8 +76,13 @@ def test_index_lists_both_kinds_with_counts_each_role_may_see(request, role, exp
 @pytest.mark.parametrize("role", ROLES)
 def test_detail_shows_only_members_the_role_may_see(request, role, expo, ivan, georgi):
     user = request.getfixturevalue(role)
-    visible = {"admin": [ivan, georgi], "manager_a": [ivan], "agent_a": [ivan],
-               "agent_b": [georgi], "analyst": [ivan, georgi]}[role]
+    visible = {
+        "admin": [ivan, georgi],
+        "manager_a": [ivan],
+        "agent_a": [ivan],
+        "agent_b": [georgi],
+        "analyst": [ivan, georgi],
+    }[role]
 
     response = _client(user).get(reverse("lists:detail", args=[expo.pk]))
 
@@ -119,8 +128,9 @@ def test_add_people_search_offers_visible_people_not_yet_on_the_list(agent_a, iv
     url = reverse("lists:detail", args=[saved.pk])
 
     page = client.get(url, {"add_q": "иван"})
-    partial = client.get(url, {"add_q": "иван"}, HTTP_HX_REQUEST="true",
-                         HTTP_HX_TARGET="candidates")
+    partial = client.get(
+        url, {"add_q": "иван"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="candidates"
+    )
 
     assert [p.pk for p in page.context["candidates"]] == [ivan.pk]
     assert partial.status_code == 200
@@ -138,10 +148,17 @@ def test_create_a_segment_from_a_filter(agent_a, ivan):
     assert form.status_code == 200
     assert form.context["form"].initial == {"tag": "vip", "q": "петров"}
 
-    response = client.post(reverse("lists:segment_create"), {
-        "name": "VIP-клиенты", "tag": "vip", "lifecycle_stage": "customer",
-        "owner": str(agent_a.pk), "q": "", "segment": "",
-    })
+    response = client.post(
+        reverse("lists:segment_create"),
+        {
+            "name": "VIP-клиенты",
+            "tag": "vip",
+            "lifecycle_stage": "customer",
+            "owner": str(agent_a.pk),
+            "q": "",
+            "segment": "",
+        },
+    )
 
     saved = SavedList.objects.get()
     assert response.status_code == 302
@@ -171,8 +188,9 @@ def test_create_a_list_add_and_remove_people(agent_a, ivan):
     assert added["Location"] == reverse("lists:detail", args=[saved.pk])
     assert list(saved.members.values_list("pk", flat=True)) == [ivan.pk]
 
-    removed = client.post(reverse("lists:member_remove", args=[saved.pk, ivan.pk]),
-                          HTTP_HX_REQUEST="true")
+    removed = client.post(
+        reverse("lists:member_remove", args=[saved.pk, ivan.pk]), HTTP_HX_REQUEST="true"
+    )
 
     assert (removed.status_code, removed.content) == (200, b"")
     assert not saved.members.exists()
@@ -182,8 +200,9 @@ def test_create_a_list_add_and_remove_people(agent_a, ivan):
 def test_adding_someone_the_user_cannot_see_is_refused(agent_a, georgi):
     saved = saved_list_create(actor=agent_a, name="L")
 
-    response = _client(agent_a).post(reverse("lists:member_add", args=[saved.pk]),
-                                     {"person_id": georgi.pk})
+    response = _client(agent_a).post(
+        reverse("lists:member_add", args=[saved.pk]), {"person_id": georgi.pk}
+    )
 
     assert response.status_code == 422
     assert "Unknown person." in response.content.decode()
@@ -191,8 +210,9 @@ def test_adding_someone_the_user_cannot_see_is_refused(agent_a, georgi):
 
 
 def test_adding_to_a_segment_is_refused_as_a_toast(agent_a, vip, ivan):
-    response = _client(agent_a).post(reverse("lists:member_add", args=[vip.pk]),
-                                     {"person_id": ivan.pk}, HTTP_HX_REQUEST="true")
+    response = _client(agent_a).post(
+        reverse("lists:member_add", args=[vip.pk]), {"person_id": ivan.pk}, HTTP_HX_REQUEST="true"
+    )
 
     assert response.status_code == 422
     assert "toast" in response.content.decode()
@@ -200,15 +220,17 @@ def test_adding_to_a_segment_is_refused_as_a_toast(agent_a, vip, ivan):
 
 
 def test_edit_a_segment_keeps_filters_set_elsewhere(agent_a, team_a):
-    saved = saved_list_create(actor=agent_a, name="S", kind="dynamic",
-                              filters={"tag": "vip", "team_id": team_a.pk})
+    saved = saved_list_create(
+        actor=agent_a, name="S", kind="dynamic", filters={"tag": "vip", "team_id": team_a.pk}
+    )
     client = _client(agent_a)
     page = client.get(reverse("lists:edit", args=[saved.pk]))
     assert page.status_code == 200
     assert "Sales A" in page.content.decode()
 
-    response = client.post(reverse("lists:edit", args=[saved.pk]),
-                           {"name": "Customers", "lifecycle_stage": "customer"})
+    response = client.post(
+        reverse("lists:edit", args=[saved.pk]), {"name": "Customers", "lifecycle_stage": "customer"}
+    )
 
     assert response.status_code == 302
     saved.refresh_from_db()
@@ -235,8 +257,11 @@ def test_delete_a_list(agent_a, expo, ivan):
 
 def test_analyst_cannot_open_write_pages_or_post(analyst, expo, vip, ivan):
     client = _client(analyst)
-    for url in (reverse("lists:create"), reverse("lists:segment_create"),
-                reverse("lists:edit", args=[expo.pk])):
+    for url in (
+        reverse("lists:create"),
+        reverse("lists:segment_create"),
+        reverse("lists:edit", args=[expo.pk]),
+    ):
         assert client.get(url).status_code == 403, url
     posts = [
         (reverse("lists:create"), {"name": "Mine"}),
@@ -278,8 +303,12 @@ def test_index_queries_do_not_grow_with_lists(agent_a, ivan):
     def make(start: int, count: int) -> None:
         for index in range(start, start + count):
             saved_list_create(actor=agent_a, name=f"L{index}", person_ids=[ivan.pk])
-            saved_list_create(actor=agent_a, name=f"S{index}", kind="dynamic",
-                              filters={"tag": "vip", "owner_id": agent_a.pk})
+            saved_list_create(
+                actor=agent_a,
+                name=f"S{index}",
+                kind="dynamic",
+                filters={"tag": "vip", "owner_id": agent_a.pk},
+            )
 
     make(0, 2)
     small = _count(client, url)
@@ -293,8 +322,10 @@ def test_detail_queries_do_not_grow_with_members(agent_a):
     url = reverse("lists:detail", args=[saved.pk])
 
     def add(start: int, count: int) -> None:
-        people = [person_create(actor=agent_a, last_name=f"P{i}", tags=["x", f"t{i}"])
-                  for i in range(start, start + count)]
+        people = [
+            person_create(actor=agent_a, last_name=f"P{i}", tags=["x", f"t{i}"])
+            for i in range(start, start + count)
+        ]
         saved.members.add(*people)
 
     add(0, 3)

@@ -34,9 +34,12 @@ def test_every_page_renders_for_each_role(request, client_for, person_a, org_a, 
 @pytest.mark.parametrize("role", ["admin", "manager_a", "agent_a"])
 def test_write_pages_render_for_writers(request, client_for, person_a, org_a, role):
     client = client_for(request.getfixturevalue(role))
-    for url in (reverse("contacts:person_create"), reverse("contacts:organization_create"),
-                reverse("contacts:person_edit", args=[person_a.pk]),
-                reverse("contacts:organization_edit", args=[org_a.pk])):
+    for url in (
+        reverse("contacts:person_create"),
+        reverse("contacts:organization_create"),
+        reverse("contacts:person_edit", args=[person_a.pk]),
+        reverse("contacts:organization_edit", args=[org_a.pk]),
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -67,8 +70,11 @@ def test_login_with_password_lands_on_clients(client, agent_a):
 
 
 def test_person_card_shows_contacts_and_timeline(client_for, agent_a, person_a, call_a):
-    content = client_for(agent_a).get(
-        reverse("contacts:person_detail", args=[person_a.pk])).content.decode()
+    content = (
+        client_for(agent_a)
+        .get(reverse("contacts:person_detail", args=[person_a.pk]))
+        .content.decode()
+    )
     assert "Иван Петров" in content
     assert "+7 916 123 45 67" in content or "+7 916 123-45-67" in content
     assert "ivan@example.org" in content
@@ -79,9 +85,11 @@ def test_person_card_shows_contacts_and_timeline(client_for, agent_a, person_a, 
 
 def test_analyst_sees_no_write_forms(client_for, analyst, person_a, org_a, call_a):
     client = client_for(analyst)
-    for url in (reverse("contacts:person_detail", args=[person_a.pk]),
-                reverse("contacts:organization_detail", args=[org_a.pk]),
-                reverse("contacts:client_list")):
+    for url in (
+        reverse("contacts:person_detail", args=[person_a.pk]),
+        reverse("contacts:organization_detail", args=[org_a.pk]),
+        reverse("contacts:client_list"),
+    ):
         content = client.get(url).content.decode()
         assert 'id="interaction-form"' not in content, url
         assert "comment-form" not in content, url
@@ -99,8 +107,10 @@ def test_audit_history_only_for_admin(client_for, admin, agent_a, person_a):
 
 def test_live_search_returns_partial_with_match(client_for, agent_a, person_a):
     response = client_for(agent_a).get(
-        reverse("contacts:client_list"), {"q": "916 123"},
-        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results",
+        reverse("contacts:client_list"),
+        {"q": "916 123"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
     )
     content = response.content.decode()
     assert response.status_code == 200

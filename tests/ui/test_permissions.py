@@ -11,9 +11,11 @@ from klient.activities.models import Interaction, Task
 
 def test_agent_of_another_team_cannot_open_the_person(client_for, agent_b, person_a, call_a):
     client = client_for(agent_b)
-    for url in (reverse("contacts:person_detail", args=[person_a.pk]),
-                reverse("contacts:person_edit", args=[person_a.pk]),
-                reverse("activities:person_timeline", args=[person_a.pk])):
+    for url in (
+        reverse("contacts:person_detail", args=[person_a.pk]),
+        reverse("contacts:person_edit", args=[person_a.pk]),
+        reverse("activities:person_timeline", args=[person_a.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Иван Петров" not in response.content.decode()
@@ -21,8 +23,10 @@ def test_agent_of_another_team_cannot_open_the_person(client_for, agent_b, perso
 
 def test_agent_of_another_team_cannot_write_to_the_person(client_for, agent_b, person_a, call_a):
     client = client_for(agent_b)
-    response = client.post(reverse("activities:person_interaction_create", args=[person_a.pk]),
-                           {"kind": "call", "direction": "outbound", "subject": "x"})
+    response = client.post(
+        reverse("activities:person_interaction_create", args=[person_a.pk]),
+        {"kind": "call", "direction": "outbound", "subject": "x"},
+    )
     assert response.status_code == 404
     response = client.post(reverse("activities:comment_create", args=[call_a.pk]), {"body": "x"})
     assert response.status_code == 404
@@ -52,16 +56,24 @@ def test_analyst_posts_are_forbidden(client_for, analyst, agent_a, person_a, org
     task = activity_services.task_create(actor=agent_a, title="Позвонить", person=person_a)
     client = client_for(analyst)
     posts = [
-        (reverse("contacts:person_create"), {"first_name": "A", "last_name": "B",
-                                             "lifecycle_stage": "lead"}),
+        (
+            reverse("contacts:person_create"),
+            {"first_name": "A", "last_name": "B", "lifecycle_stage": "lead"},
+        ),
         (reverse("contacts:organization_create"), {"name": "X", "lifecycle_stage": "lead"}),
-        (reverse("contacts:person_edit", args=[person_a.pk]), {"last_name": "Z",
-                                                               "lifecycle_stage": "lead"}),
-        (reverse("contacts:organization_edit", args=[org_a.pk]), {"name": "Y",
-                                                                  "lifecycle_stage": "lead"}),
+        (
+            reverse("contacts:person_edit", args=[person_a.pk]),
+            {"last_name": "Z", "lifecycle_stage": "lead"},
+        ),
+        (
+            reverse("contacts:organization_edit", args=[org_a.pk]),
+            {"name": "Y", "lifecycle_stage": "lead"},
+        ),
         (reverse("contacts:person_merge", args=[person_a.pk]), {"duplicate_id": person_a.pk}),
-        (reverse("activities:person_interaction_create", args=[person_a.pk]),
-         {"kind": "call", "direction": "outbound"}),
+        (
+            reverse("activities:person_interaction_create", args=[person_a.pk]),
+            {"kind": "call", "direction": "outbound"},
+        ),
         (reverse("activities:person_note_create", args=[person_a.pk]), {"body": "x"}),
         (reverse("activities:organization_note_create", args=[org_a.pk]), {"body": "x"}),
         (reverse("activities:person_task_create", args=[person_a.pk]), {"title": "x"}),
@@ -77,7 +89,8 @@ def test_analyst_posts_are_forbidden(client_for, analyst, agent_a, person_a, org
 
 def test_htmx_error_becomes_a_toast_with_the_status(client_for, analyst, call_a):
     response = client_for(analyst).post(
-        reverse("activities:comment_create", args=[call_a.pk]), {"body": "x"},
+        reverse("activities:comment_create", args=[call_a.pk]),
+        {"body": "x"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 403

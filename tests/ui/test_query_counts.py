@@ -13,16 +13,21 @@ from klient.contacts import services as contact_services
 def _people(actor, organization, start: int, count: int) -> None:
     for index in range(start, start + count):
         contact_services.person_create(
-            actor=actor, first_name=f"Имя{index}", last_name=f"Фамилия{index}",
-            phones=[f"+7 916 {100 + index:03d}-00-00"], emails=[f"p{index}@example.org"],
-            organization_id=organization.pk, tags=["vip", f"t{index % 3}"],
+            actor=actor,
+            first_name=f"Имя{index}",
+            last_name=f"Фамилия{index}",
+            phones=[f"+7 916 {100 + index:03d}-00-00"],
+            emails=[f"p{index}@example.org"],
+            organization_id=organization.pk,
+            tags=["vip", f"t{index % 3}"],
         )
 
 
 def _timeline(actor, person, start: int, count: int) -> None:
     for index in range(start, start + count):
         call = activity_services.interaction_create(
-            actor=actor, kind="call", person=person, subject=f"Звонок {index}")
+            actor=actor, kind="call", person=person, subject=f"Звонок {index}"
+        )
         activity_services.comment_create(actor=actor, interaction=call, body=f"Комментарий {index}")
         activity_services.task_create(actor=actor, title=f"Задача {index}", person=person)
 
@@ -44,8 +49,10 @@ def test_client_list_queries_do_not_grow_with_rows(client_for, agent_a, org_a):
     assert large == small
     assert small <= 25  # session, user, bell, record, its parts: a fixed handful
     # The live-search partial is bounded too.
-    assert _count(client, url, data={"q": "фамилия"}, HTTP_HX_REQUEST="true",
-                  HTTP_HX_TARGET="results") <= small
+    assert (
+        _count(client, url, data={"q": "фамилия"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+        <= small
+    )
 
 
 def test_organization_list_queries_do_not_grow_with_rows(client_for, agent_a):
@@ -70,8 +77,7 @@ def test_person_card_queries_do_not_grow_with_timeline(client_for, admin, agent_
     assert small <= 25  # session, user, bell, record, its parts: a fixed handful
 
 
-def test_organization_card_queries_do_not_grow_with_timeline(client_for, agent_a, org_a,
-                                                              person_a):
+def test_organization_card_queries_do_not_grow_with_timeline(client_for, agent_a, org_a, person_a):
     url = reverse("contacts:organization_detail", args=[org_a.pk])
     client = client_for(agent_a)
     _timeline(agent_a, person_a, 0, 5)

@@ -16,8 +16,11 @@ LOCALE = Path(klient.__file__).parent / "locale"
 @pytest.mark.parametrize("language", ["ru", "bg"])
 def test_catalog_is_complete_and_valid(language):
     po = LOCALE / language / "LC_MESSAGES" / "django.po"
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "translated messages" in result.stderr
     assert "untranslated" not in result.stderr

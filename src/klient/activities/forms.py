@@ -13,7 +13,8 @@ from klient.activities.models import Interaction
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # Kinds a person logs by hand; survey answers and portal events come from their modules.
 LOGGABLE_KINDS = [
-    (value, label) for value, label in Interaction.Kind.choices
+    (value, label)
+    for value, label in Interaction.Kind.choices
     if value not in (Interaction.Kind.SURVEY_ANSWER, Interaction.Kind.PORTAL, Interaction.Kind.NOTE)
 ]
 
@@ -25,11 +26,14 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 class InteractionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=LOGGABLE_KINDS, initial=Interaction.Kind.CALL)
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=Interaction.Direction.choices,
+        label=_("Direction"),
+        choices=Interaction.Direction.choices,
         initial=Interaction.Direction.OUTBOUND,
     )
     occurred_at = forms.DateTimeField(
-        label=_("When"), required=False, widget=DATETIME_WIDGET,
+        label=_("When"),
+        required=False,
+        widget=DATETIME_WIDGET,
         help_text=_("Leave empty for now."),
     )
     duration_minutes = forms.IntegerField(
@@ -37,29 +41,37 @@ class InteractionForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=300, required=False)
     body = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         minutes = data.get("duration_minutes")
         return {
-            "kind": data["kind"], "direction": data["direction"],
+            "kind": data["kind"],
+            "direction": data["direction"],
             "occurred_at": data.get("occurred_at"),
             "duration_seconds": minutes * 60 if minutes is not None else None,
-            "subject": data["subject"].strip(), "body": data["body"].strip(),
+            "subject": data["subject"].strip(),
+            "body": data["body"].strip(),
         }
 
 
 class NoteForm(forms.Form):
     body = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Visible to colleagues who can see this client."),
     )
 
     def service_kwargs(self) -> dict[str, Any]:
-        return {"kind": Interaction.Kind.NOTE, "direction": Interaction.Direction.INTERNAL,
-                "body": self.cleaned_data["body"].strip()}
+        return {
+            "kind": Interaction.Kind.NOTE,
+            "direction": Interaction.Direction.INTERNAL,
+            "body": self.cleaned_data["body"].strip(),
+        }
 
 
 class CommentForm(forms.Form):
@@ -69,8 +81,9 @@ class CommentForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_WIDGET)
-    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, empty_value=None,
-                                      required=False)
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"), coerce=int, empty_value=None, required=False
+    )
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -50,11 +50,19 @@ class Interaction(models.Model):
     subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
     body = models.TextField(_("text"), blank=True, default="")
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="interactions",
+        Person,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="interactions",
         db_index=False,
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="interactions",
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="interactions",
         db_index=False,
     )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)

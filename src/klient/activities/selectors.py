@@ -110,8 +110,11 @@ def comment_list(*, user: User, interaction: Interaction) -> QuerySet[Comment]:
 
 _TIMELINE_ROWS: dict[int, PreparedQuery] = {}
 _OPEN_TASK_ROWS = PreparedQuery(
-    lambda p: Task.objects.filter(person_id=p["person_id"], status=Task.Status.OPEN)
-    .order_by("due_at", "id").values("id", "title", "due_at", "assignee_id", "status")[:50],
+    lambda p: (
+        Task.objects.filter(person_id=p["person_id"], status=Task.Status.OPEN)
+        .order_by("due_at", "id")
+        .values("id", "title", "due_at", "assignee_id", "status")[:50]
+    ),
     person_id=int,
 )
 
@@ -120,12 +123,18 @@ def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, A
     """Latest interactions of a person as dicts (the client-360 read path)."""
     prepared = _TIMELINE_ROWS.get(limit)
     if prepared is None and len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
-        return list(Interaction.objects.filter(person_id=person_id)
-                    .order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit])
+        return list(
+            Interaction.objects.filter(person_id=person_id)
+            .order_by("-occurred_at", "-id")
+            .values(*TIMELINE_VALUES)[:limit]
+        )
     if prepared is None:  # LIMIT is part of the SQL: one compiled query per page size
         prepared = _TIMELINE_ROWS[limit] = PreparedQuery(
-            lambda p: Interaction.objects.filter(person_id=p["person_id"])
-            .order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit],
+            lambda p: (
+                Interaction.objects.filter(person_id=p["person_id"])
+                .order_by("-occurred_at", "-id")
+                .values(*TIMELINE_VALUES)[:limit]
+            ),
             person_id=int,
         )
     return prepared.dicts(person_id=person_id)

@@ -60,12 +60,20 @@ def _record_urls(kind: str, record_id: int) -> dict[str, str]:
 
 
 def timeline_context(
-    request: AuthedRequest, *, person: Person | None = None,
-    organization: Organization | None = None, cursor: str | None = None,
+    request: AuthedRequest,
+    *,
+    person: Person | None = None,
+    organization: Organization | None = None,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
     """One page of a card's timeline with its comments: two queries whatever the page holds."""
-    page = selectors.timeline_page(user=request.user, person=person, organization=organization,
-                                   cursor=cursor, limit=TIMELINE_PAGE)
+    page = selectors.timeline_page(
+        user=request.user,
+        person=person,
+        organization=organization,
+        cursor=cursor,
+        limit=TIMELINE_PAGE,
+    )
     comments = selectors.comments_for(interactions=page.items)
     for item in page.items:
         item.comment_rows = comments[item.pk]  # type: ignore[attr-defined]
@@ -78,14 +86,18 @@ def timeline_context(
 def timeline(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     """The next page of a timeline ("load more")."""
     person, organization = _subject(request.user, kind, record_id)
-    context = timeline_context(request, person=person, organization=organization,
-                               cursor=request.GET.get("cursor") or None)
+    context = timeline_context(
+        request, person=person, organization=organization, cursor=request.GET.get("cursor") or None
+    )
     context["comment_form"] = CommentForm()
     return render(request, "activities/_timeline_page.html", context)
 
 
 def _interaction_post(
-    request: AuthedRequest, kind: str, record_id: int, form: InteractionForm | NoteForm,
+    request: AuthedRequest,
+    kind: str,
+    record_id: int,
+    form: InteractionForm | NoteForm,
     template: str,
 ) -> HttpResponse:
     person, organization = _subject(request.user, kind, record_id)
@@ -93,7 +105,9 @@ def _interaction_post(
     if form.is_valid():
         try:
             interaction = services.interaction_create(
-                actor=request.user, person=person, organization=organization,
+                actor=request.user,
+                person=person,
+                organization=organization,
                 **form.service_kwargs(),
             )
         except ValidationFailed as error:
@@ -103,9 +117,16 @@ def _interaction_post(
                 messages.success(request, _("Saved to the timeline."))
                 return redirect(_card_url(person, organization))
             interaction.comment_rows = []  # type: ignore[attr-defined]
-            return render(request, "activities/_timeline_item.html", {
-                "item": interaction, "comment_form": CommentForm(), "is_new": True,
-                "record_kind": kind})
+            return render(
+                request,
+                "activities/_timeline_item.html",
+                {
+                    "item": interaction,
+                    "comment_form": CommentForm(),
+                    "is_new": True,
+                    "record_kind": kind,
+                },
+            )
     context = {"form": form, **urls}
     if is_htmx(request):
         response = render(request, template, context, status=422)
@@ -117,15 +138,17 @@ def _interaction_post(
 @klient_view(write=True)
 @require_POST
 def interaction_create(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
-    return _interaction_post(request, kind, record_id, InteractionForm(request.POST),
-                             "activities/_interaction_form.html")
+    return _interaction_post(
+        request, kind, record_id, InteractionForm(request.POST), "activities/_interaction_form.html"
+    )
 
 
 @klient_view(write=True)
 @require_POST
 def note_create(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
-    return _interaction_post(request, kind, record_id, NoteForm(request.POST),
-                             "activities/_note_form.html")
+    return _interaction_post(
+        request, kind, record_id, NoteForm(request.POST), "activities/_note_form.html"
+    )
 
 
 @klient_view(write=True)
@@ -133,8 +156,9 @@ def note_create(request: AuthedRequest, kind: str, record_id: int) -> HttpRespon
 def comment_create(request: AuthedRequest, interaction_id: int) -> HttpResponse:
     """Comment under an interaction; @username notifies that colleague."""
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
-    comment = services.comment_create(actor=request.user, interaction=interaction,
-                                      body=request.POST.get("body", ""))
+    comment = services.comment_create(
+        actor=request.user, interaction=interaction, body=request.POST.get("body", "")
+    )
     if not is_htmx(request):
         return redirect(_card_url(interaction.person, interaction.organization))
     return render(request, "activities/_comment.html", {"comment": comment, "is_new": True})
@@ -152,8 +176,13 @@ def task_create(request: AuthedRequest, kind: str, record_id: int) -> HttpRespon
         assignee = next((u for u in assignees if u.pk == data["assignee"]), None)
         try:
             task = services.task_create(
-                actor=user, title=data["title"], assignee=assignee, due_at=data["due_at"],
-                description=data["description"], person=person, organization=organization,
+                actor=user,
+                title=data["title"],
+                assignee=assignee,
+                due_at=data["due_at"],
+                description=data["description"],
+                person=person,
+                organization=organization,
             )
         except ValidationFailed as error:
             form_add_error(form, error)
@@ -161,11 +190,18 @@ def task_create(request: AuthedRequest, kind: str, record_id: int) -> HttpRespon
             if not is_htmx(request):
                 messages.success(request, _("Task added."))
                 return redirect(_card_url(person, organization))
-            return render(request, "activities/_task_row.html",
-                          {"task": task, "now": timezone.now(), "is_new": True, "card": True})
+            return render(
+                request,
+                "activities/_task_row.html",
+                {"task": task, "now": timezone.now(), "is_new": True, "card": True},
+            )
     if is_htmx(request):
-        response = render(request, "activities/_task_form.html",
-                          {"task_form": form, **_record_urls(kind, record_id)}, status=422)
+        response = render(
+            request,
+            "activities/_task_form.html",
+            {"task_form": form, **_record_urls(kind, record_id)},
+            status=422,
+        )
         return reswap(retarget(response, "this"), "outerHTML")
     messages.error(request, _("Please correct the errors below."))
     return redirect(_card_url(person, organization))
@@ -178,8 +214,11 @@ def task_complete(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = services.task_complete(actor=request.user, task=task)
     if not is_htmx(request):
         return redirect(request.POST.get("next") or reverse("activities:task_list"))
-    return render(request, "activities/_task_row.html", {
-        "task": task, "now": timezone.now(), "show_subject": not request.POST.get("card")})
+    return render(
+        request,
+        "activities/_task_row.html",
+        {"task": task, "now": timezone.now(), "show_subject": not request.POST.get("card")},
+    )
 
 
 @klient_view
@@ -189,14 +228,16 @@ def task_list(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     tasks = list(selectors.tasks_my_open(user=user)[:MY_TASKS_LIMIT])
     done = list(
-        selectors.task_list(user=user, filters={"assignee_id": user.pk, "status": Task.Status.DONE})
-        .order_by("-completed_at", "-id")[:DONE_TASKS_LIMIT]
+        selectors.task_list(
+            user=user, filters={"assignee_id": user.pk, "status": Task.Status.DONE}
+        ).order_by("-completed_at", "-id")[:DONE_TASKS_LIMIT]
     )
     context = {
         "now": now,
         "overdue": [t for t in tasks if t.due_at is not None and t.due_at < now],
         "upcoming": [t for t in tasks if t.due_at is not None and t.due_at >= now],
         "undated": [t for t in tasks if t.due_at is None],
-        "done": done, "open_count": len(tasks),
+        "done": done,
+        "open_count": len(tasks),
     }
     return render(request, "activities/task_list.html", context)

@@ -75,19 +75,54 @@ class TableRows:
 
 
 PERSON_COLUMNS = (
-    "id", "workspace_id", "owner_id", "team_id", "lifecycle_stage", "segment", "search_text",
-    "created_at", "updated_at", "first_name", "last_name", "middle_name", "full_name", "title",
-    "preferred_channel", "preferred_language", "primary_email", "primary_phone",
+    "id",
+    "workspace_id",
+    "owner_id",
+    "team_id",
+    "lifecycle_stage",
+    "segment",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "full_name",
+    "title",
+    "preferred_channel",
+    "preferred_language",
+    "primary_email",
+    "primary_phone",
 )
 ORGANIZATION_COLUMNS = (
-    "id", "workspace_id", "owner_id", "team_id", "lifecycle_stage", "segment", "search_text",
-    "created_at", "updated_at", "name", "legal_name", "tax_id", "website", "industry", "email",
-    "phone", "address",
+    "id",
+    "workspace_id",
+    "owner_id",
+    "team_id",
+    "lifecycle_stage",
+    "segment",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "name",
+    "legal_name",
+    "tax_id",
+    "website",
+    "industry",
+    "email",
+    "phone",
+    "address",
 )
 EMAIL_COLUMNS = ("workspace_id", "person_id", "email", "kind", "is_primary")
 PHONE_COLUMNS = ("workspace_id", "person_id", "number", "kind", "is_primary")
-AFFILIATION_COLUMNS = ("workspace_id", "person_id", "organization_id", "role", "job_title",
-                       "is_primary")
+AFFILIATION_COLUMNS = (
+    "workspace_id",
+    "person_id",
+    "organization_id",
+    "role",
+    "job_title",
+    "is_primary",
+)
 
 
 def db_datetime(value: datetime) -> Any:
@@ -134,13 +169,17 @@ def rows_insert(batch: TableRows) -> int:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(batch.columns))
-            cursor.executemany(f'INSERT INTO "{batch.table}" ({names}) VALUES ({marks})',
-                               batch.rows)
+            cursor.executemany(
+                f'INSERT INTO "{batch.table}" ({names}) VALUES ({marks})', batch.rows
+            )
     return len(batch.rows)
 
 
 def people_rows_build(
-    *, workspace_id: int, people: Sequence[PersonRow], ids: Sequence[int],
+    *,
+    workspace_id: int,
+    people: Sequence[PersonRow],
+    ids: Sequence[int],
     now: datetime | None = None,
 ) -> list[TableRows]:
     """The tuples `people_bulk_insert` writes, for the given ids (exposed for benchmarks)."""
@@ -150,18 +189,33 @@ def people_rows_build(
     phone_rows: list[tuple[Any, ...]] = []
     affiliation_rows: list[tuple[Any, ...]] = []
     for person_id, row in zip(ids, people, strict=True):
-        full_name = full_name_join(first_name=row.first_name, last_name=row.last_name,
-                                   middle_name=row.middle_name)
+        full_name = full_name_join(
+            first_name=row.first_name, last_name=row.last_name, middle_name=row.middle_name
+        )
         emails = list(dict.fromkeys(row.emails))
         phones = list(dict.fromkeys(row.phones))
-        person_rows.append((
-            person_id, workspace_id, row.owner_id, row.team_id, row.lifecycle_stage, row.segment,
-            search_text_build(names=[full_name], emails=emails, phones=phones),
-            db_datetime(row.created_at) if row.created_at else stamp, stamp,
-            row.first_name, row.last_name, row.middle_name, full_name, row.title,
-            row.preferred_channel, row.preferred_language,
-            emails[0] if emails else "", phones[0] if phones else "",
-        ))
+        person_rows.append(
+            (
+                person_id,
+                workspace_id,
+                row.owner_id,
+                row.team_id,
+                row.lifecycle_stage,
+                row.segment,
+                search_text_build(names=[full_name], emails=emails, phones=phones),
+                db_datetime(row.created_at) if row.created_at else stamp,
+                stamp,
+                row.first_name,
+                row.last_name,
+                row.middle_name,
+                full_name,
+                row.title,
+                row.preferred_channel,
+                row.preferred_language,
+                emails[0] if emails else "",
+                phones[0] if phones else "",
+            )
+        )
         for index, email in enumerate(emails):
             email_rows.append((workspace_id, person_id, email, "work", index == 0))
         for index, phone in enumerate(phones):
@@ -170,8 +224,16 @@ def people_rows_build(
         for index, (organization_id, role) in enumerate(row.organizations):
             if organization_id not in seen:
                 seen.add(organization_id)
-                affiliation_rows.append((workspace_id, person_id, organization_id, role,
-                                         row.title if index == 0 else "", index == 0))
+                affiliation_rows.append(
+                    (
+                        workspace_id,
+                        person_id,
+                        organization_id,
+                        role,
+                        row.title if index == 0 else "",
+                        index == 0,
+                    )
+                )
     return [
         TableRows(Person._meta.db_table, PERSON_COLUMNS, person_rows),
         TableRows(EmailAddress._meta.db_table, EMAIL_COLUMNS, email_rows),
@@ -193,8 +255,9 @@ def search_index_deferred(table: str, ids: Sequence[int]) -> Iterator[None]:
         return
     trigger = f"{table}_fts_ai"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-                       [trigger])
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [trigger]
+        )
         found = cursor.fetchone()
         if found is None:
             yield
@@ -229,19 +292,34 @@ def people_bulk_insert(
 
 
 def organizations_rows_build(
-    *, workspace_id: int, organizations: Sequence[OrganizationRow], ids: Sequence[int],
+    *,
+    workspace_id: int,
+    organizations: Sequence[OrganizationRow],
+    ids: Sequence[int],
     now: datetime | None = None,
 ) -> TableRows:
     stamp = db_datetime(now or timezone.now())
     rows = [
         (
-            organization_id, workspace_id, row.owner_id, row.team_id, row.lifecycle_stage,
+            organization_id,
+            workspace_id,
+            row.owner_id,
+            row.team_id,
+            row.lifecycle_stage,
             row.segment,
-            search_text_build(names=[row.name, row.legal_name, row.tax_id], emails=[row.email],
-                              phones=[row.phone]),
-            db_datetime(row.created_at) if row.created_at else stamp, stamp,
-            row.name, row.legal_name, row.tax_id, row.website, row.industry, row.email,
-            row.phone, row.address,
+            search_text_build(
+                names=[row.name, row.legal_name, row.tax_id], emails=[row.email], phones=[row.phone]
+            ),
+            db_datetime(row.created_at) if row.created_at else stamp,
+            stamp,
+            row.name,
+            row.legal_name,
+            row.tax_id,
+            row.website,
+            row.industry,
+            row.email,
+            row.phone,
+            row.address,
         )
         for organization_id, row in zip(ids, organizations, strict=True)
     ]
@@ -249,15 +327,20 @@ def organizations_rows_build(
 
 
 def organizations_bulk_insert(
-    *, workspace_id: int, organizations: Sequence[OrganizationRow],
+    *,
+    workspace_id: int,
+    organizations: Sequence[OrganizationRow],
     now: datetime | None = None,
 ) -> list[int]:
     """Insert organizations in one transaction; returns the new ids in input order."""
     with transaction.atomic():
         ids = ids_allocate(model=Organization, count=len(organizations))
         with search_index_deferred(Organization._meta.db_table, ids):
-            rows_insert(organizations_rows_build(workspace_id=workspace_id,
-                                                 organizations=organizations, ids=ids, now=now))
+            rows_insert(
+                organizations_rows_build(
+                    workspace_id=workspace_id, organizations=organizations, ids=ids, now=now
+                )
+            )
     return ids
 
 

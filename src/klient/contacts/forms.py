@@ -35,19 +35,25 @@ class PersonForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=120, required=False)
     title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     emails = forms.CharField(
-        label=_("Emails"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Emails"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line or separated by commas; the first is the main one."),
     )
     phones = forms.CharField(
-        label=_("Phones"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Phones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Any format, e.g. +7 916 123-45-67; the first is the main one."),
     )
     organization = forms.TypedChoiceField(
         label=_("Organization"), coerce=int, empty_value=None, required=False
     )
     organization_role = forms.ChoiceField(
-        label=_("Role in the organization"), choices=Affiliation.Role.choices,
-        initial=Affiliation.Role.OTHER, required=False,
+        label=_("Role in the organization"),
+        choices=Affiliation.Role.choices,
+        initial=Affiliation.Role.OTHER,
+        required=False,
     )
     lifecycle_stage = forms.ChoiceField(
         label=_("Lifecycle stage"), choices=LifecycleStage.choices, initial=LifecycleStage.LEAD
@@ -65,7 +71,10 @@ class PersonForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, owners: Iterable[Any] = (), organizations: Iterable[Any] | None = None,
+        self,
+        *args: Any,
+        owners: Iterable[Any] = (),
+        organizations: Iterable[Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -76,18 +85,23 @@ class PersonForm(forms.Form):
             del self.fields["organization_role"]
         else:
             _choice_field(self, "organization").choices = _choices(
-                (o.pk, o.name) for o in organizations)
+                (o.pk, o.name) for o in organizations
+            )
 
     def person_fields(self) -> dict[str, Any]:
         """Cleaned data in the shape the contacts services take."""
         data = self.cleaned_data
         fields: dict[str, Any] = {
-            "first_name": data["first_name"], "last_name": data["last_name"],
-            "middle_name": data["middle_name"], "title": data["title"],
-            "lifecycle_stage": data["lifecycle_stage"], "segment": data["segment"].strip(),
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "middle_name": data["middle_name"],
+            "title": data["title"],
+            "lifecycle_stage": data["lifecycle_stage"],
+            "segment": data["segment"].strip(),
             "preferred_channel": data["preferred_channel"],
             "preferred_language": data["preferred_language"],
-            "emails": split_values(data["emails"]), "phones": split_values(data["phones"]),
+            "emails": split_values(data["emails"]),
+            "phones": split_values(data["phones"]),
             "tags": split_values(data["tags"]),
         }
         if data.get("owner"):
@@ -121,9 +135,20 @@ class OrganizationForm(forms.Form):
 
     def organization_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {key: data[key].strip() for key in (
-            "name", "legal_name", "tax_id", "industry", "website", "email", "phone", "address",
-            "segment")}
+        fields = {
+            key: data[key].strip()
+            for key in (
+                "name",
+                "legal_name",
+                "tax_id",
+                "industry",
+                "website",
+                "email",
+                "phone",
+                "address",
+                "segment",
+            )
+        }
         fields["lifecycle_stage"] = data["lifecycle_stage"]
         fields["tags"] = split_values(data["tags"])
         if data.get("owner"):
@@ -141,8 +166,12 @@ class ClientFilterForm(forms.Form):
     segment = forms.ChoiceField(required=False)
 
     def __init__(
-        self, *args: Any, owners: Iterable[Any] = (), tags: Iterable[str] = (),
-        segments: Iterable[str] = (), **kwargs: Any,
+        self,
+        *args: Any,
+        owners: Iterable[Any] = (),
+        tags: Iterable[str] = (),
+        segments: Iterable[str] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "owner").choices = _choices((u.pk, u.display_name) for u in owners)

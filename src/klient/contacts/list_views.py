@@ -112,16 +112,33 @@ class FilterLabels:
 
     def __init__(self, user: User, filter_sets: Iterable[Mapping[str, Any]]) -> None:
         sets = list(filter_sets)
-        wanted = {key: {f[key] for f in sets if f.get(key)} for key in
-                  ("owner_id", "team_id", "organization_id")}
-        self.owners = {u.pk: u.display_name for u in workspace_users(user=user)
-                       .filter(pk__in=wanted["owner_id"])} if wanted["owner_id"] else {}
-        self.teams = {t.pk: t.name for t in team_list(user=user)
-                      .filter(pk__in=wanted["team_id"])} if wanted["team_id"] else {}
-        self.organizations = dict(
-            selectors.organization_list(user=user).select_related(None)
-            .filter(pk__in=wanted["organization_id"]).values_list("pk", "name")
-        ) if wanted["organization_id"] else {}
+        wanted = {
+            key: {f[key] for f in sets if f.get(key)}
+            for key in ("owner_id", "team_id", "organization_id")
+        }
+        self.owners = (
+            {
+                u.pk: u.display_name
+                for u in workspace_users(user=user).filter(pk__in=wanted["owner_id"])
+            }
+            if wanted["owner_id"]
+            else {}
+        )
+        self.teams = (
+            {t.pk: t.name for t in team_list(user=user).filter(pk__in=wanted["team_id"])}
+            if wanted["team_id"]
+            else {}
+        )
+        self.organizations = (
+            dict(
+                selectors.organization_list(user=user)
+                .select_related(None)
+                .filter(pk__in=wanted["organization_id"])
+                .values_list("pk", "name")
+            )
+            if wanted["organization_id"]
+            else {}
+        )
 
     def summary(self, filters: Mapping[str, Any]) -> list[tuple[str, str]]:
         stages = dict(LifecycleStage.choices)
@@ -172,14 +189,19 @@ def saved_list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     if _htmx_target(request) == "candidates":
         return render(request, "contacts/lists/_candidates.html", _candidates(request, saved))
     primary = Prefetch(
-        "affiliations", to_attr="primary_affiliations",
+        "affiliations",
+        to_attr="primary_affiliations",
         queryset=Affiliation.objects.filter(is_primary=True).select_related("organization"),
     )
     rows = selectors.saved_list_people(user=user, saved_list=saved)
     context: dict[str, Any] = {
         "saved": saved,
-        **list_page(request, rows, url=reverse("lists:detail", args=[saved.pk]),
-                    page_rows=rows.prefetch_related("tags", primary)),
+        **list_page(
+            request,
+            rows,
+            url=reverse("lists:detail", args=[saved.pk]),
+            page_rows=rows.prefetch_related("tags", primary),
+        ),
         "is_static": saved.kind == SavedList.Kind.STATIC,
         "summary": FilterLabels(user, [saved.filters]).summary(saved.filters),
     }
@@ -197,7 +219,8 @@ def _candidates(request: HttpRequest, saved: SavedList) -> dict[str, Any]:
     if add_q and saved.kind == SavedList.Kind.STATIC and user.can_write:
         candidates = list(
             selectors.person_list(user=user, filters={"q": add_q})
-            .exclude(saved_lists=saved).order_by("full_name", "id")[:CANDIDATE_LIMIT]
+            .exclude(saved_lists=saved)
+            .order_by("full_name", "id")[:CANDIDATE_LIMIT]
         )
     return {"saved": saved, "add_q": add_q, "candidates": candidates}
 
@@ -214,33 +237,45 @@ def saved_list_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The list “%(name)s” was created.") % {"name": saved.name})
             return redirect("lists:detail", list_id=saved.pk)
-    return render(request, "contacts/lists/form.html", {"form": form, "saved": None,
-                                                        "kind": SavedList.Kind.STATIC},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "contacts/lists/form.html",
+        {"form": form, "saved": None, "kind": SavedList.Kind.STATIC},
+        status=422 if form.errors else 200,
+    )
 
 
 @klient_view(write=True)
 def segment_create(request: HttpRequest) -> HttpResponse:
     """A segment from a filter; the client list's query string fills the form in."""
     user = _user(request)
-    initial = {key: request.GET[key] for key in ("q", "lifecycle_stage", "owner", "tag",
-                                                  "segment") if request.GET.get(key)}
+    initial = {
+        key: request.GET[key]
+        for key in ("q", "lifecycle_stage", "owner", "tag", "segment")
+        if request.GET.get(key)
+    }
     form = _segment_form(request, user, initial=initial, current=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = list_services.saved_list_create(
-                actor=user, name=form.cleaned_data["name"], kind=SavedList.Kind.DYNAMIC,
+                actor=user,
+                name=form.cleaned_data["name"],
+                kind=SavedList.Kind.DYNAMIC,
                 filters=form.filters(),
             )
         except ValidationFailed as error:
             _form_error(form, error)
         else:
-            messages.success(request, _("The segment “%(name)s” was created.") % {
-                "name": saved.name})
+            messages.success(
+                request, _("The segment “%(name)s” was created.") % {"name": saved.name}
+            )
             return redirect("lists:detail", list_id=saved.pk)
-    return render(request, "contacts/lists/form.html", {"form": form, "saved": None,
-                                                        "kind": SavedList.Kind.DYNAMIC},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "contacts/lists/form.html",
+        {"form": form, "saved": None, "kind": SavedList.Kind.DYNAMIC},
+        status=422 if form.errors else 200,
+    )
 
 
 @klient_view(write=True)
@@ -269,10 +304,14 @@ def saved_list_edit(request: HttpRequest, list_id: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("lists:detail", list_id=saved.pk)
     kept_summary = FilterLabels(user, [saved.filters]).summary(
-        {k: v for k, v in saved.filters.items() if k not in FORM_FILTER_KEYS})
-    return render(request, "contacts/lists/form.html",
-                  {"form": form, "saved": saved, "kind": saved.kind, "kept": kept_summary},
-                  status=422 if form.errors else 200)
+        {k: v for k, v in saved.filters.items() if k not in FORM_FILTER_KEYS}
+    )
+    return render(
+        request,
+        "contacts/lists/form.html",
+        {"form": form, "saved": saved, "kind": saved.kind, "kept": kept_summary},
+        status=422 if form.errors else 200,
+    )
 
 
 @klient_view(write=True)
@@ -295,10 +334,12 @@ def saved_list_member_add(request: HttpRequest, list_id: int) -> HttpResponse:
     raw_ids = request.POST.getlist("person_id")
     if not raw_ids or not all(value.isdigit() for value in raw_ids):
         raise InvalidContactData(_("Choose people to add."))
-    added = list_services.saved_list_add(actor=user, saved_list=saved,
-                                    person_ids=[int(value) for value in raw_ids])
-    messages.success(request, _("Added to “%(name)s”: %(count)d.") % {
-        "name": saved.name, "count": added})
+    added = list_services.saved_list_add(
+        actor=user, saved_list=saved, person_ids=[int(value) for value in raw_ids]
+    )
+    messages.success(
+        request, _("Added to “%(name)s”: %(count)d.") % {"name": saved.name, "count": added}
+    )
     default = reverse("lists:detail", args=[saved.pk])
     return redirect(safe_next_url(request, request.POST.get("next"), default))
 
@@ -314,6 +355,5 @@ def saved_list_member_remove(request: HttpRequest, list_id: int, person_id: int)
         raise NotFound(_("This person is not on the list."))
     if is_htmx(request):
         return HttpResponse("")
-    messages.success(request, _("%(name)s was removed from the list.") % {
-        "name": person.full_name})
+    messages.success(request, _("%(name)s was removed from the list.") % {"name": person.full_name})
     return redirect("lists:detail", list_id=saved.pk)

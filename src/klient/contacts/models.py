@@ -120,15 +120,22 @@ class Person(OwnedRecord):
         Organization, through="Affiliation", related_name="people", blank=True
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         db_index=False,
     )
 
     class Meta:
         indexes = [
             # Partial: only merged rows (a handful) are in it, so inserts never touch it.
-            models.Index(fields=["merged_into"], name="person_merged_into_idx",
-                         condition=models.Q(merged_into__isnull=False)),
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into_idx",
+                condition=models.Q(merged_into__isnull=False),
+            ),
             models.Index(
                 fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"
             ),
@@ -169,8 +176,9 @@ class EmailAddress(models.Model):
     # Both foreign keys are covered by the leading columns of the index and the unique
     # constraint below; separate indexes would only slow every insert.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails",
-                               db_index=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     email = models.CharField(_("email"), max_length=254)
     kind = models.CharField(max_length=16, blank=True, default="work")
     is_primary = models.BooleanField(default=False)
@@ -185,8 +193,9 @@ class EmailAddress(models.Model):
 class PhoneNumber(models.Model):
     # Covered like EmailAddress's: see there.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones",
-                               db_index=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )
     number = models.CharField(_("phone (E.164)"), max_length=20)
     kind = models.CharField(max_length=16, blank=True, default="mobile")
     is_primary = models.BooleanField(default=False)
@@ -262,8 +271,12 @@ class PersonSearchRow(models.Model):
     """
 
     person = models.OneToOneField(
-        Person, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="search_row",
+        Person,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_row",
     )
     search_text = SearchIndexText()
 
@@ -276,8 +289,12 @@ class OrganizationSearchRow(models.Model):
     """An organization's row in the SQLite FTS5 index; see PersonSearchRow."""
 
     organization = models.OneToOneField(
-        Organization, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="search_row",
+        Organization,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_row",
     )
     search_text = SearchIndexText()
 

@@ -45,8 +45,7 @@ def phone_to_e164(raw: str, *, region: str = "RU") -> str:
         try:
             parsed = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException as exc:
-            raise InvalidValue(
-                _("“%(value)s” is not a phone number.") % {"value": text}) from exc
+            raise InvalidValue(_("“%(value)s” is not a phone number.") % {"value": text}) from exc
     if not is_valid(parsed):
         raise InvalidValue(_("“%(value)s” is not a valid phone number.") % {"value": text})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -59,8 +59,11 @@ def parse_digits(text: str, region: str) -> PhoneNumber | None:
         if country_code == 0:
             return None
         number_region = phonenumbers.region_code_for_country_code(country_code)
-        metadata = (default if number_region == region else
-                    PhoneMetadata.metadata_for_region(number_region, None))
+        metadata = (
+            default
+            if number_region == region
+            else PhoneMetadata.metadata_for_region(number_region, None)
+        )
         if metadata is None:  # a non-geographic code ('001' entities)
             return None
     else:
@@ -72,8 +75,7 @@ def parse_digits(text: str, region: str) -> PhoneNumber | None:
         country_code, national, metadata = default.country_code, text, default
     if len(national) < _MIN_NSN:
         return None
-    _carrier, stripped, _done = _util._maybe_strip_national_prefix_carrier_code(
-        national, metadata)
+    _carrier, stripped, _done = _util._maybe_strip_national_prefix_carrier_code(national, metadata)
     if _util._test_number_length(stripped, metadata) not in _SHORT_RESULTS:
         national = stripped
     if not _MIN_NSN <= len(national) <= _MAX_NSN or national[0] == "0":
@@ -86,9 +88,17 @@ _NON_GEO = "001"
 
 def _type_descs(metadata: PhoneMetadata) -> list:
     """The descriptions whose match makes _number_type_helper return a known type."""
-    descs = [metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
-             metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
-             metadata.fixed_line]
+    descs = [
+        metadata.premium_rate,
+        metadata.toll_free,
+        metadata.shared_cost,
+        metadata.voip,
+        metadata.personal_number,
+        metadata.pager,
+        metadata.uan,
+        metadata.voicemail,
+        metadata.fixed_line,
+    ]
     if not metadata.same_mobile_and_fixed_line_pattern:
         descs.append(metadata.mobile)
     return descs
@@ -101,9 +111,13 @@ def _known_type_pattern(region: str, country_code: int, length: int) -> re.Patte
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
     if metadata is None:
         return None
-    patterns = [desc.national_number_pattern for desc in _type_descs(metadata)
-                if desc is not None and desc.national_number_pattern
-                and (not desc.possible_length or length in desc.possible_length)]
+    patterns = [
+        desc.national_number_pattern
+        for desc in _type_descs(metadata)
+        if desc is not None
+        and desc.national_number_pattern
+        and (not desc.possible_length or length in desc.possible_length)
+    ]
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 

@@ -109,8 +109,11 @@ def search_narrow(rows: QuerySet[M], *, table: str, query: str) -> QuerySet[M]:
     if connection.vendor != "sqlite" or not all(groups) or (short_terms and len(groups) > 1):
         found = search_filter(table, query)
         return rows.filter(found) if found is not None else rows
-    match = _fts_match(groups[0]) if len(groups) == 1 else \
-        " OR ".join(f"({_fts_match(group)})" for group in groups)
+    match = (
+        _fts_match(groups[0])
+        if len(groups) == 1
+        else " OR ".join(f"({_fts_match(group)})" for group in groups)
+    )
     rows = rows.filter(search_row__search_text__match=match)
     for term in short_terms:
         rows = rows.filter(Q(search_text__startswith=term) | Q(search_text__contains=" " + term))
@@ -260,29 +263,53 @@ def saved_lists(*, user: User, kind: str = "") -> QuerySet[SavedList]:
     return rows.filter(kind=kind) if kind else rows
 
 
-PERSON_360_FIELDS = ("id", "first_name", "last_name", "middle_name", "full_name", "title",
-                     "lifecycle_stage", "segment", "preferred_channel", "preferred_language",
-                     "owner_id", "team_id", "created_at", "updated_at")
+PERSON_360_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "full_name",
+    "title",
+    "lifecycle_stage",
+    "segment",
+    "preferred_channel",
+    "preferred_language",
+    "owner_id",
+    "team_id",
+    "created_at",
+    "updated_at",
+)
 # The card's queries, compiled once per connection (see klient.core.prepared): compiling
 # six querysets cost ~3 ms a card, running their SQL ~0.2 ms.
 _CARD_PERSON = PreparedQuery(
-    lambda p: Person.objects.filter(workspace_id=p["workspace_id"], pk=p["person_id"],
-                                    merged_into__isnull=True).values(*PERSON_360_FIELDS),
-    workspace_id=int, person_id=int,
+    lambda p: Person.objects.filter(
+        workspace_id=p["workspace_id"], pk=p["person_id"], merged_into__isnull=True
+    ).values(*PERSON_360_FIELDS),
+    workspace_id=int,
+    person_id=int,
 )
 _CARD_EMAILS = PreparedQuery(
-    lambda p: EmailAddress.objects.filter(person_id=p["person_id"])
-    .order_by("-is_primary", "id").values_list("email", flat=True),
+    lambda p: (
+        EmailAddress.objects.filter(person_id=p["person_id"])
+        .order_by("-is_primary", "id")
+        .values_list("email", flat=True)
+    ),
     person_id=int,
 )
 _CARD_PHONES = PreparedQuery(
-    lambda p: PhoneNumber.objects.filter(person_id=p["person_id"])
-    .order_by("-is_primary", "id").values_list("number", flat=True),
+    lambda p: (
+        PhoneNumber.objects.filter(person_id=p["person_id"])
+        .order_by("-is_primary", "id")
+        .values_list("number", flat=True)
+    ),
     person_id=int,
 )
 _CARD_ORGANIZATIONS = PreparedQuery(
-    lambda p: Affiliation.objects.filter(person_id=p["person_id"]).order_by("-is_primary", "id")
-    .values("organization_id", "organization__name", "role", "job_title"),
+    lambda p: (
+        Affiliation.objects.filter(person_id=p["person_id"])
+        .order_by("-is_primary", "id")
+        .values("organization_id", "organization__name", "role", "job_title")
+    ),
     person_id=int,
 )
 
@@ -322,8 +349,11 @@ def tag_names(*, user: User) -> list[str]:
 def segment_names(*, user: User) -> list[str]:
     """Segments in use on visible people, for filter menus; bounded."""
     return list(
-        person_list(user=user).exclude(segment="").order_by("segment")
-        .values_list("segment", flat=True).distinct()[:100]
+        person_list(user=user)
+        .exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct()[:100]
     )
 
 

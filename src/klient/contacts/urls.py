@@ -12,8 +12,14 @@ urlpatterns = [
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/merge/", views.person_merge, name="person_merge"),
     path("organizations/new/", views.organization_create, name="organization_create"),
-    path("organizations/<int:organization_id>/", views.organization_detail,
-         name="organization_detail"),
-    path("organizations/<int:organization_id>/edit/", views.organization_edit,
-         name="organization_edit"),
+    path(
+        "organizations/<int:organization_id>/",
+        views.organization_detail,
+        name="organization_detail",
+    ),
+    path(
+        "organizations/<int:organization_id>/edit/",
+        views.organization_edit,
+        name="organization_edit",
+    ),
 ]

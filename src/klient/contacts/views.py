@@ -46,11 +46,13 @@ def _owners(user: User) -> list[User]:
 
 # The list --------------------------------------------------------------------------------------
 
+
 def _list_rows(user: User, tab: str, filters: dict[str, Any]) -> QuerySet[Any]:
     if tab == "organizations":
         return selectors.organization_list(user=user, filters=filters).prefetch_related("tags")
     primary = Prefetch(
-        "affiliations", to_attr="primary_affiliations",
+        "affiliations",
+        to_attr="primary_affiliations",
         queryset=Affiliation.objects.filter(is_primary=True).select_related("organization"),
     )
     return selectors.person_list(user=user, filters=filters).prefetch_related("tags", primary)
@@ -60,15 +62,23 @@ def _client_list(request: AuthedRequest, *, tab: str) -> HttpResponse:
     user = request.user
     owners = _owners(user)
     form = ClientFilterForm(
-        request.GET, owners=owners, tags=selectors.tag_names(user=user),
+        request.GET,
+        owners=owners,
+        tags=selectors.tag_names(user=user),
         segments=selectors.segment_names(user=user),
     )
     filters = form.selector_filters()
     rows = _list_rows(user, tab, filters)
-    url = reverse("contacts:organization_list" if tab == "organizations"
-                  else "contacts:client_list")
-    context = {"tab": tab, "form": form, "filters": filters, "list_url": url,
-               **list_page(request, rows, url=url)}
+    url = reverse(
+        "contacts:organization_list" if tab == "organizations" else "contacts:client_list"
+    )
+    context = {
+        "tab": tab,
+        "form": form,
+        "filters": filters,
+        "list_url": url,
+        **list_page(request, rows, url=url),
+    }
     if is_htmx(request) and request.htmx.target == "results":
         return render(request, "contacts/_client_results.html", context)
     return render(request, "contacts/client_list.html", context)
@@ -86,23 +96,32 @@ def organization_list(request: AuthedRequest) -> HttpResponse:
 
 # Person ----------------------------------------------------------------------------------------
 
+
 def _organization_choices(user: User) -> list[Organization]:
-    return list(selectors.organization_list(user=user).select_related(None)
-                .order_by("name").only("id", "name")[:500])
+    return list(
+        selectors.organization_list(user=user)
+        .select_related(None)
+        .order_by("name")
+        .only("id", "name")[:500]
+    )
 
 
 @klient_view(write=True)
 def person_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     initial = {"owner": user.pk, "organization": request.GET.get("organization")}
-    form = PersonForm(request.POST or None, owners=_owners(user),
-                      organizations=_organization_choices(user), initial=initial)
+    form = PersonForm(
+        request.POST or None,
+        owners=_owners(user),
+        organizations=_organization_choices(user),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
-                actor=user, organization_id=form.cleaned_data["organization"],
-                organization_role=form.cleaned_data["organization_role"]
-                or Affiliation.Role.OTHER,
+                actor=user,
+                organization_id=form.cleaned_data["organization"],
+                organization_role=form.cleaned_data["organization_role"] or Affiliation.Role.OTHER,
                 **form.person_fields(),
             )
         except (ValidationFailed, Conflict) as error:
@@ -110,8 +129,12 @@ def person_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
             return redirect("contacts:person_detail", person_id=person.pk)
-    return render(request, "contacts/person_form.html", {"form": form, "person": None},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": None},
+        status=422 if form.errors else 200,
+    )
 
 
 @klient_view(write=True)
@@ -119,13 +142,17 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
     person = selectors.person_get(user=user, person_id=person_id)
     initial = {
-        "first_name": person.first_name, "middle_name": person.middle_name,
-        "last_name": person.last_name, "title": person.title,
+        "first_name": person.first_name,
+        "middle_name": person.middle_name,
+        "last_name": person.last_name,
+        "title": person.title,
         "emails": "\n".join(e.email for e in selectors.person_emails(person)),
         "phones": "\n".join(p.number for p in selectors.person_phones(person)),
-        "lifecycle_stage": person.lifecycle_stage, "segment": person.segment,
+        "lifecycle_stage": person.lifecycle_stage,
+        "segment": person.segment,
         "preferred_channel": person.preferred_channel,
-        "preferred_language": person.preferred_language, "owner": person.owner_id,
+        "preferred_language": person.preferred_language,
+        "owner": person.owner_id,
         "tags": ", ".join(sorted(t.name for t in person.tags.all())),
     }
     form = PersonForm(request.POST or None, owners=_owners(user), initial=initial)
@@ -137,34 +164,48 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("contacts:person_detail", person_id=person.pk)
-    return render(request, "contacts/person_form.html", {"form": form, "person": person},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": person},
+        status=422 if form.errors else 200,
+    )
 
 
-def _card_common(request: AuthedRequest, *, person: Person | None = None,
-                 organization: Organization | None = None) -> dict[str, Any]:
+def _card_common(
+    request: AuthedRequest,
+    *,
+    person: Person | None = None,
+    organization: Organization | None = None,
+) -> dict[str, Any]:
     """What both cards share: timeline, composer forms, open tasks, audit history."""
     user = request.user
     record = person or organization
     assert record is not None
     task_filter = {"person_id": person.pk} if person else {"organization_id": record.pk}
     tasks = list(
-        activity_selectors.task_list(user=user, filters={**task_filter, "status": "open"})
-        .order_by("due_at", "id")[:CARD_TASK_LIMIT]
+        activity_selectors.task_list(user=user, filters={**task_filter, "status": "open"}).order_by(
+            "due_at", "id"
+        )[:CARD_TASK_LIMIT]
     )
     assignees = _owners(user)
     context: dict[str, Any] = {
-        "record": record, "tasks": tasks, "now": timezone.now(),
-        "interaction_form": InteractionForm(), "note_form": NoteForm(),
+        "record": record,
+        "tasks": tasks,
+        "now": timezone.now(),
+        "interaction_form": InteractionForm(),
+        "note_form": NoteForm(),
         "task_form": TaskForm(assignees=assignees, initial={"assignee": user.pk}),
         "comment_form": CommentForm(),
         "tags": list(record.tags.all()),
         **timeline_context(request, person=person, organization=organization),
     }
     if user.role == Role.ADMIN:
-        context["audit_events"] = list(audit_list(
-            user=user, object_type=record._meta.label_lower, object_id=record.pk
-        )[:AUDIT_LIMIT])
+        context["audit_events"] = list(
+            audit_list(user=user, object_type=record._meta.label_lower, object_id=record.pk)[
+                :AUDIT_LIMIT
+            ]
+        )
     return context
 
 
@@ -173,16 +214,21 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
     person = selectors.person_get(user=user, person_id=person_id)
     context = _card_common(request, person=person)
-    context.update({
-        "person": person,
-        "emails": selectors.person_emails(person),
-        "phones": selectors.person_phones(person),
-        "affiliations": selectors.person_affiliations(person),
-        "consents": selectors.person_consents(person),
-        "duplicates": list(selectors.person_duplicates(user=user, person=person)
-                           .select_related("owner")[:DUPLICATE_LIMIT]),
-        "language_names": dict(settings.LANGUAGES),
-    })
+    context.update(
+        {
+            "person": person,
+            "emails": selectors.person_emails(person),
+            "phones": selectors.person_phones(person),
+            "affiliations": selectors.person_affiliations(person),
+            "consents": selectors.person_consents(person),
+            "duplicates": list(
+                selectors.person_duplicates(user=user, person=person).select_related("owner")[
+                    :DUPLICATE_LIMIT
+                ]
+            ),
+            "language_names": dict(settings.LANGUAGES),
+        }
+    )
     return render(request, "contacts/person_detail.html", context)
 
 
@@ -192,20 +238,37 @@ def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
     """Fold a duplicate (POST duplicate_id) into this person; the card then shows both histories."""
     user = request.user
     primary = selectors.person_get(user=user, person_id=person_id)
-    duplicate = selectors.person_get(user=user,
-                                     person_id=_int_param(request.POST.get("duplicate_id")))
+    duplicate = selectors.person_get(
+        user=user, person_id=_int_param(request.POST.get("duplicate_id"))
+    )
     services.person_merge(actor=user, primary=primary, duplicate=duplicate)
-    messages.success(request, _("%(duplicate)s was merged into %(primary)s.") % {
-        "duplicate": duplicate.full_name, "primary": primary.full_name})
+    messages.success(
+        request,
+        _("%(duplicate)s was merged into %(primary)s.")
+        % {"duplicate": duplicate.full_name, "primary": primary.full_name},
+    )
     return redirect("contacts:person_detail", person_id=primary.pk)
 
 
 # Organization ----------------------------------------------------------------------------------
 
+
 def _organization_initial(organization: Organization) -> dict[str, Any]:
-    initial: dict[str, Any] = {key: getattr(organization, key) for key in (
-        "name", "legal_name", "tax_id", "industry", "website", "email", "phone", "address",
-        "lifecycle_stage", "segment")}
+    initial: dict[str, Any] = {
+        key: getattr(organization, key)
+        for key in (
+            "name",
+            "legal_name",
+            "tax_id",
+            "industry",
+            "website",
+            "email",
+            "phone",
+            "address",
+            "lifecycle_stage",
+            "segment",
+        )
+    }
     initial["owner"] = organization.owner_id
     initial["tags"] = ", ".join(sorted(t.name for t in organization.tags.all()))
     return initial
@@ -224,28 +287,37 @@ def organization_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was added.") % {"name": organization.name})
             return redirect("contacts:organization_detail", organization_id=organization.pk)
-    return render(request, "contacts/organization_form.html",
-                  {"form": form, "organization": None}, status=422 if form.errors else 200)
+    return render(
+        request,
+        "contacts/organization_form.html",
+        {"form": form, "organization": None},
+        status=422 if form.errors else 200,
+    )
 
 
 @klient_view(write=True)
 def organization_edit(request: AuthedRequest, organization_id: int) -> HttpResponse:
     user = request.user
     organization = selectors.organization_get(user=user, organization_id=organization_id)
-    form = OrganizationForm(request.POST or None, owners=_owners(user),
-                            initial=_organization_initial(organization))
+    form = OrganizationForm(
+        request.POST or None, owners=_owners(user), initial=_organization_initial(organization)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_update(actor=user, organization=organization,
-                                         data=form.organization_fields())
+            services.organization_update(
+                actor=user, organization=organization, data=form.organization_fields()
+            )
         except (ValidationFailed, Conflict) as error:
             form_add_error(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("contacts:organization_detail", organization_id=organization.pk)
-    return render(request, "contacts/organization_form.html",
-                  {"form": form, "organization": organization},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "contacts/organization_form.html",
+        {"form": form, "organization": organization},
+        status=422 if form.errors else 200,
+    )
 
 
 @klient_view
@@ -253,9 +325,12 @@ def organization_detail(request: AuthedRequest, organization_id: int) -> HttpRes
     user = request.user
     organization = selectors.organization_get(user=user, organization_id=organization_id)
     context = _card_common(request, organization=organization)
-    context.update({
-        "organization": organization,
-        "affiliations": list(selectors.organization_people(user=user, organization=organization)
-                             [:100]),
-    })
+    context.update(
+        {
+            "organization": organization,
+            "affiliations": list(
+                selectors.organization_people(user=user, organization=organization)[:100]
+            ),
+        }
+    )
     return render(request, "contacts/organization_detail.html", context)

@@ -26,13 +26,16 @@ class UserCreateForm(forms.Form):
     last_name = forms.CharField(label=gettext_lazy("Last name"), required=False)
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
-    teams = forms.MultipleChoiceField(label=gettext_lazy("Teams"), required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    teams = forms.MultipleChoiceField(
+        label=gettext_lazy("Teams"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args: Any, team_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teams"] = forms.MultipleChoiceField(
-            label=gettext_lazy("Teams"), required=False, choices=team_choices,
+            label=gettext_lazy("Teams"),
+            required=False,
+            choices=team_choices,
             widget=forms.CheckboxSelectMultiple,
         )
 
@@ -58,10 +61,15 @@ def settings_users(request: AuthedRequest) -> HttpResponse:
             if workspace is None:
                 raise NotFound(_("Workspace not found."))
             services.user_create(
-                workspace=workspace, username=form.cleaned_data["username"],
-                role=form.cleaned_data["role"], password=created_password,
-                email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"], teams=list(teams), actor=request.user,
+                workspace=workspace,
+                username=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                password=created_password,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                teams=list(teams),
+                actor=request.user,
             )
         except KlientError as error:
             form_add_error(form, error)
@@ -69,15 +77,29 @@ def settings_users(request: AuthedRequest) -> HttpResponse:
         else:
             created_username = form.cleaned_data["username"]
             form = UserCreateForm(team_choices=_team_choices(request))
-            return render(request, "core/settings/users.html", {
-                "form": form, "users": selectors.user_list_for_admin(user=request.user),
-                "teams": selectors.team_list(user=request.user), "roles": Role.choices,
-                "created_username": created_username, "created_password": created_password,
-            })
-    return render(request, "core/settings/users.html", {
-        "form": form, "users": selectors.user_list_for_admin(user=request.user),
-        "teams": selectors.team_list(user=request.user), "roles": Role.choices,
-    }, status=422 if request.method == "POST" else 200)
+            return render(
+                request,
+                "core/settings/users.html",
+                {
+                    "form": form,
+                    "users": selectors.user_list_for_admin(user=request.user),
+                    "teams": selectors.team_list(user=request.user),
+                    "roles": Role.choices,
+                    "created_username": created_username,
+                    "created_password": created_password,
+                },
+            )
+    return render(
+        request,
+        "core/settings/users.html",
+        {
+            "form": form,
+            "users": selectors.user_list_for_admin(user=request.user),
+            "teams": selectors.team_list(user=request.user),
+            "roles": Role.choices,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @klient_view
@@ -88,7 +110,9 @@ def settings_user_update(request: AuthedRequest, user_id: int) -> HttpResponse:
     if colleague is None:
         raise NotFound(_("User not found."))
     services.user_update(
-        actor=request.user, user=colleague, role=request.POST.get("role") or None,
+        actor=request.user,
+        user=colleague,
+        role=request.POST.get("role") or None,
         team_ids=[int(t) for t in request.POST.getlist("teams") if t.isdigit()],
         is_active=request.POST.get("is_active") == "on",
     )
@@ -103,12 +127,18 @@ def settings_teams(request: AuthedRequest) -> HttpResponse:
         workspace = request.user.workspace
         if workspace is None:
             raise NotFound(_("Workspace not found."))
-        services.team_create(workspace=workspace, name=form.cleaned_data["name"],
-                             actor=request.user)
+        services.team_create(
+            workspace=workspace, name=form.cleaned_data["name"], actor=request.user
+        )
         return redirect("core:settings_teams")
-    return render(request, "core/settings/teams.html", {
-        "form": form, "teams": selectors.team_list(user=request.user),
-    })
+    return render(
+        request,
+        "core/settings/teams.html",
+        {
+            "form": form,
+            "teams": selectors.team_list(user=request.user),
+        },
+    )
 
 
 @klient_view
@@ -127,7 +157,13 @@ def settings_audit(request: AuthedRequest) -> HttpResponse:
     page = paginate_id_desc(rows, cursor=request.GET.get("cursor") or None, limit=AUDIT_PER_PAGE)
     query = request.GET.copy()
     query.pop("cursor", None)
-    return render(request, "core/settings/audit.html", {
-        "page": page, "users": selectors.user_list_for_admin(user=request.user),
-        "filters": request.GET, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "core/settings/audit.html",
+        {
+            "page": page,
+            "users": selectors.user_list_for_admin(user=request.user),
+            "filters": request.GET,
+            "query": query.urlencode(),
+        },
+    )

@@ -149,9 +149,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def periodic(name: str, *, minute: str = "*", hour: str = "*") -> Callable[[F], F]:
     """A task the worker runs on a schedule (crontab fields). Periodic work must be
     idempotent and cheap to repeat: a missed run is simply done by the next one."""
+
     def register(function: F) -> F:
         HUEY.periodic_task(crontab(minute=minute, hour=hour), name=name)(function)
         return function
+
     return register
 
 

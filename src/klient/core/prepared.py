@@ -100,8 +100,11 @@ class PreparedQuery:
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         by_mark = {value: name for name, value in marks.items()}
-        slots = [(position, by_mark[value]) for position, value in enumerate(params)
-                 if isinstance(value, int | str) and value in by_mark]
+        slots = [
+            (position, by_mark[value])
+            for position, value in enumerate(params)
+            if isinstance(value, int | str) and value in by_mark
+        ]
         if {name for _position, name in slots} != set(marks):
             raise ValueError("PreparedQuery: a parameter did not reach the SQL as a value")
         if query.selected:
@@ -110,16 +113,24 @@ class PreparedQuery:
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = list(compiler.get_converters(fields).items())
-        if connection.vendor == "sqlite" and settings.USE_TZ \
-                and connection.timezone_name == "UTC":
+        if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC":
             slow = getattr(connection.ops, "convert_datetimefield_value", None)
-            converters = [(position, ([_sqlite_utc_datetime if f == slow else f for f in fs], ex))
-                          for position, (fs, ex) in converters]
+            converters = [
+                (position, ([_sqlite_utc_datetime if f == slow else f for f in fs], ex))
+                for position, (fs, ex) in converters
+            ]
         driver_sql = sql
         if connection.vendor == "sqlite":  # what Django's SQLite cursor wrapper does per call
             driver_sql = _FORMAT_MARK.sub("?", sql).replace("%%", "%")
-        return _Compiled(sql=sql, params=list(params), slots=slots, names=names,
-                         converters=converters, connection=connection, driver_sql=driver_sql)
+        return _Compiled(
+            sql=sql,
+            params=list(params),
+            slots=slots,
+            names=names,
+            converters=converters,
+            connection=connection,
+            driver_sql=driver_sql,
+        )
 
     def _run(self, using: str, values: dict[str, Any]) -> tuple[_Compiled, list[list[Any]]]:
         connection = connections[using]
@@ -129,8 +140,11 @@ class PreparedQuery:
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = values[name]
-        if connection.connection is None or connection.queries_logged \
-                or connection.execute_wrappers:
+        if (
+            connection.connection is None
+            or connection.queries_logged
+            or connection.execute_wrappers
+        ):
             # Not connected yet, or queries are being logged or wrapped (debug, tests):
             # through Django's cursor, so they are counted and seen.
             with connection.cursor() as cursor:

@@ -219,16 +219,22 @@ def user_update(
         user.save(update_fields=["role", "is_staff", "is_active"])
     if team_ids is not None:
         wanted = set(
-            Team.objects.filter(workspace_id=actor_workspace_id(actor), pk__in=list(team_ids))
-            .values_list("pk", flat=True)
+            Team.objects.filter(
+                workspace_id=actor_workspace_id(actor), pk__in=list(team_ids)
+            ).values_list("pk", flat=True)
         )
         before = set(user.teams.values_list("pk", flat=True))
         if wanted != before:
             user.teams.set(wanted)
             changes["teams"] = (sorted(before), sorted(wanted))
     if changes:
-        audit_record(workspace=actor_workspace_id(actor), actor=actor, action="user.update",
-                     instance=user, changes=changes)
+        audit_record(
+            workspace=actor_workspace_id(actor),
+            actor=actor,
+            action="user.update",
+            instance=user,
+            changes=changes,
+        )
     return user
 
 
@@ -269,9 +275,10 @@ _WORKSPACE_FIELDS = [field.attname for field in Workspace._meta.concrete_fields]
 # Every API request runs this: compiled once (klient.core.prepared), it costs ~0.1 ms
 # instead of ~1 ms for building the select_related queryset each time.
 _TOKEN_USER = PreparedQuery(
-    lambda p: ApiToken.objects.filter(key_hash=p["key_hash"], revoked_at__isnull=True)
-    .values_list(*[f"user__{name}" for name in _USER_FIELDS],
-                 *[f"user__workspace__{name}" for name in _WORKSPACE_FIELDS])[:1],
+    lambda p: ApiToken.objects.filter(key_hash=p["key_hash"], revoked_at__isnull=True).values_list(
+        *[f"user__{name}" for name in _USER_FIELDS],
+        *[f"user__workspace__{name}" for name in _WORKSPACE_FIELDS],
+    )[:1],
     key_hash=str,
 )
 

@@ -40,6 +40,8 @@ class AuthedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -49,14 +51,19 @@ LIST_PAGE_SIZE = 25
 LIST_COUNT_CAP = 10_000
 
 
-def list_page(request: HttpRequest, rows: QuerySet[Any], *, url: str,
-              page_rows: QuerySet[Any] | None = None) -> dict[str, Any]:
+def list_page(
+    request: HttpRequest, rows: QuerySet[Any], *, url: str, page_rows: QuerySet[Any] | None = None
+) -> dict[str, Any]:
     """One page of a record list, newest change first, for `core/_list_foot.html`: the
     page, the capped total, the row range shown, and the first/next page links, which
     keep the request's other query parameters (filters). `page_rows` is `rows` with
     whatever the page needs prefetched; the count runs on plain `rows`."""
-    page = paginate_desc(rows if page_rows is None else page_rows, field="updated_at",
-                         cursor=request.GET.get("cursor") or None, limit=LIST_PAGE_SIZE)
+    page = paginate_desc(
+        rows if page_rows is None else page_rows,
+        field="updated_at",
+        cursor=request.GET.get("cursor") or None,
+        limit=LIST_PAGE_SIZE,
+    )
     total = rows.order_by()[: LIST_COUNT_CAP + 1].count()
     start = int(request.GET["start"]) if request.GET.get("start", "").isdigit() else 0
     query = request.GET.copy()
@@ -69,9 +76,13 @@ def list_page(request: HttpRequest, rows: QuerySet[Any], *, url: str,
         following["start"] = str(start + len(page.items))
         next_url = f"{url}?{following.urlencode()}"
     return {
-        "page": page, "total": min(total, LIST_COUNT_CAP), "total_capped": total > LIST_COUNT_CAP,
-        "start": start + 1 if page.items else 0, "end": start + len(page.items),
-        "first_url": f"{url}?{query.urlencode()}" if query else url, "next_url": next_url,
+        "page": page,
+        "total": min(total, LIST_COUNT_CAP),
+        "total_capped": total > LIST_COUNT_CAP,
+        "start": start + 1 if page.items else 0,
+        "end": start + len(page.items),
+        "first_url": f"{url}?{query.urlencode()}" if query else url,
+        "next_url": next_url,
     }
 
 
@@ -147,8 +158,11 @@ def safe_next_url(request: HttpRequest, candidate: str | None, default: str = "/
 
 def language_cookie_set(response: HttpResponse, language: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite="Lax",
     )
 
 
@@ -186,8 +200,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
 def notification_list(request: AuthedRequest) -> HttpResponse:
     show_unread = request.GET.get("show") == "unread"
     rows = selectors.notification_list(user=request.user, unread_only=show_unread)
-    page = paginate_id_desc(rows, cursor=request.GET.get("cursor") or None,
-                            limit=NOTIFICATIONS_PER_PAGE)
+    page = paginate_id_desc(
+        rows, cursor=request.GET.get("cursor") or None, limit=NOTIFICATIONS_PER_PAGE
+    )
     context = {"page": page, "show_unread": show_unread}
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "core/_notification_rows.html", context)

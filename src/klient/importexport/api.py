@@ -64,8 +64,12 @@ def import_add(
     request: HttpRequest, options: Form[ImportUploadIn], file: File[UploadedFile]
 ) -> Any:
     job = services.import_upload(
-        actor=api_user(request), file_name=file.name or "upload", content=file.chunks(),
-        kind=options.kind, dedupe=options.dedupe, dry_run=options.dry_run,
+        actor=api_user(request),
+        file_name=file.name or "upload",
+        content=file.chunks(),
+        kind=options.kind,
+        dedupe=options.dedupe,
+        dry_run=options.dry_run,
     )
     return Status(201, job)
 
@@ -87,8 +91,9 @@ def import_begin(request: HttpRequest, import_id: Id, payload: ImportStartIn) ->
     mapping = payload.mapping
     if payload.preset:
         mapping = services.mapping_for_preset(actor=user, job=job, name=payload.preset)
-    job = services.import_start(actor=user, job=job, mapping=mapping,
-                                save_preset_as=payload.save_preset_as)
+    job = services.import_start(
+        actor=user, job=job, mapping=mapping, save_preset_as=payload.save_preset_as
+    )
     job.refresh_from_db()  # in-process workers (tests, demo) may have finished it already
     return Status(202, job)
 

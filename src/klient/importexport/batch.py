@@ -73,8 +73,9 @@ class TableInsert:
         self.defaults = defaults
         self.table = quote(model._meta.db_table)
         self.columns = ", ".join(quote(str(f.column)) for f in fields)
-        self.sql = (f"INSERT INTO {self.table} ({self.columns}) "
-                    f"VALUES ({', '.join(['%s'] * len(fields))})")
+        self.sql = (
+            f"INSERT INTO {self.table} ({self.columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        )
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
         # map() over the two lists runs in C: ~3x faster than a generator on the hot path.
@@ -167,12 +168,13 @@ def lookup_pairs(sql_prefix: str, fixed: Sequence[Any], keys: Iterable[Any]) -> 
     chunk_size = LOOKUP_CHUNK_ARRAY if array else LOOKUP_CHUNK
     with connection.cursor() as cursor:
         for start in range(0, len(unique), chunk_size):
-            chunk = unique[start:start + chunk_size]
+            chunk = unique[start : start + chunk_size]
             if array:
                 cursor.execute(f"{sql_prefix} = ANY(%s)", [*fixed, chunk])
             else:
-                cursor.execute(f"{sql_prefix} IN ({', '.join(['%s'] * len(chunk))})",
-                               [*fixed, *chunk])
+                cursor.execute(
+                    f"{sql_prefix} IN ({', '.join(['%s'] * len(chunk))})", [*fixed, *chunk]
+                )
             found.extend(cursor.fetchall())
     return found
 
@@ -195,17 +197,27 @@ def marks_write(job_id: int, result: BatchResult, *, first_row: int, last_row: i
     for number, outcome, object_id in result.marks:
         outcomes[number - first_row] = outcome
         object_ids[number - first_row] = object_id
-    ImportBatch.objects.create(job_id=job_id, first_row=first_row, last_row=last_row,
-                               outcomes="".join(outcomes), object_ids=object_ids)
+    ImportBatch.objects.create(
+        job_id=job_id,
+        first_row=first_row,
+        last_row=last_row,
+        outcomes="".join(outcomes),
+        object_ids=object_ids,
+    )
 
 
 def errors_write(job_id: int, result: BatchResult) -> None:
     table = ImportRowError._meta.db_table
     columns = f"job_id, row_number, {connection.ops.quote_name('column')}, value, reason"
-    rows_write(table=table, columns=columns,
-               sql=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
-               params=[(job_id, number, column[:255], value[:2000], reason)
-                       for number, column, value, reason in result.errors])
+    rows_write(
+        table=table,
+        columns=columns,
+        sql=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+        params=[
+            (job_id, number, column[:255], value[:2000], reason)
+            for number, column, value, reason in result.errors
+        ],
+    )
 
 
 def checkpoint_commit(

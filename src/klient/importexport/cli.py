@@ -27,8 +27,11 @@ def _user(username: str | None, workspace_slug: str | None) -> User:
     found = list(workspaces[:2])
     if len(found) != 1:
         raise NotFound(_("Name the workspace with --workspace (or the user with --username)."))
-    admin = (User.objects.filter(workspace=found[0], role=Role.ADMIN, is_active=True)
-             .order_by("pk").first())
+    admin = (
+        User.objects.filter(workspace=found[0], role=Role.ADMIN, is_active=True)
+        .order_by("pk")
+        .first()
+    )
     if admin is None:
         raise NotFound(_("The workspace has no active administrator; use --username."))
     return admin
@@ -63,16 +66,25 @@ def import_command(args: argparse.Namespace) -> int:
     else:
         user = _user(getattr(args, "username", None), getattr(args, "workspace", None))
         job = import_run_cli(
-            path=args.file, kind=args.kind, user=user, mapping_name=args.mapping,
-            dry_run=args.dry_run, dedupe=args.dedupe, progress_callback=progress_printer(),
+            path=args.file,
+            kind=args.kind,
+            user=user,
+            mapping_name=args.mapping,
+            dry_run=args.dry_run,
+            dedupe=args.dedupe,
+            progress_callback=progress_printer(),
         )
-    summary = (f"import {job.pk} ({job.file_name}): {job.status}; rows {job.processed}, "
-               f"created {job.created_count}, updated {job.updated_count}, "
-               f"skipped {job.skipped_count}, invalid {job.invalid_count}")
+    summary = (
+        f"import {job.pk} ({job.file_name}): {job.status}; rows {job.processed}, "
+        f"created {job.created_count}, updated {job.updated_count}, "
+        f"skipped {job.skipped_count}, invalid {job.invalid_count}"
+    )
     print(summary + (" (dry run: nothing written)" if job.is_dry_run else ""))
     if job.invalid_count:
-        print(f"error report: /import/{job.pk}/errors.csv "
-              f"(or GET /api/v1/imports/{job.pk}/errors.csv)")
+        print(
+            f"error report: /import/{job.pk}/errors.csv "
+            f"(or GET /api/v1/imports/{job.pk}/errors.csv)"
+        )
     if job.status != "done":
         print(f"klient: error: {job.error_message}", file=sys.stderr)
         return 1

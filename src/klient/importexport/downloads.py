@@ -28,8 +28,12 @@ def person_filters(query: QueryDict) -> dict[str, Any]:
     for key in ("q", "lifecycle_stage", "segment", "tag", "preferred_channel"):
         if query.get(key):
             filters[key] = query[key][:200]
-    for key, source in (("owner_id", "owner"), ("owner_id", "owner_id"), ("team_id", "team_id"),
-                        ("organization_id", "organization_id")):
+    for key, source in (
+        ("owner_id", "owner"),
+        ("owner_id", "owner_id"),
+        ("team_id", "team_id"),
+        ("organization_id", "organization_id"),
+    ):
         value = str(query.get(source, ""))
         if value.isdigit():
             filters[key] = int(value)
@@ -63,15 +67,23 @@ def _table(fmt: str, headers: list[str], rows: Any, name: str) -> HttpResponseBa
     if fmt == "xlsx":
         return _xlsx(headers, rows, f"{name}.xlsx")
     if fmt == "csv":
-        return _download(csv_chunks(headers, rows), content_type="text/csv; charset=utf-8",
-                         filename=f"{name}.csv")
+        return _download(
+            csv_chunks(headers, rows),
+            content_type="text/csv; charset=utf-8",
+            filename=f"{name}.csv",
+        )
     raise NotFound()
 
 
 def _audit_export(user: User, what: str, fmt: str, filters: dict[str, Any]) -> None:
-    audit_record(workspace=user.workspace_id or 0, actor=user, action=f"export.{what}",
-                 object_type=f"export.{what}", object_id=0,
-                 changes={"format": (None, fmt), "filters": (None, filters)})
+    audit_record(
+        workspace=user.workspace_id or 0,
+        actor=user,
+        action=f"export.{what}",
+        object_type=f"export.{what}",
+        object_id=0,
+        changes={"format": (None, fmt), "filters": (None, filters)},
+    )
 
 
 def people_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
@@ -84,19 +96,25 @@ def people_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBa
     _audit_export(user, "people", fmt, {**filters, "list": saved_list_id})
     name = f"people-{_stamp()}"
     if fmt == "vcf":
-        people = exports.people_for_export(user=user, filters=filters,
-                                           saved_list_id=saved_list_id)
-        return _download(vcard_chunks(exports.person_records(people)),
-                         content_type="text/vcard; charset=utf-8", filename=f"{name}.vcf")
+        people = exports.people_for_export(user=user, filters=filters, saved_list_id=saved_list_id)
+        return _download(
+            vcard_chunks(exports.person_records(people)),
+            content_type="text/vcard; charset=utf-8",
+            filename=f"{name}.vcf",
+        )
     headers = [str(exports.PERSON_COLUMNS[key]) for key in columns]
-    rows = exports.person_export_rows(user=user, columns=columns, filters=filters,
-                                      saved_list_id=saved_list_id)
+    rows = exports.person_export_rows(
+        user=user, columns=columns, filters=filters, saved_list_id=saved_list_id
+    )
     return _table(fmt, headers, rows, name)
 
 
 def organizations_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
-    filters = {k: v for k, v in person_filters(query).items()
-               if k in ("q", "owner_id", "team_id", "lifecycle_stage", "segment", "tag")}
+    filters = {
+        k: v
+        for k, v in person_filters(query).items()
+        if k in ("q", "owner_id", "team_id", "lifecycle_stage", "segment", "tag")
+    }
     columns = exports.columns_pick(exports.ORGANIZATION_COLUMNS, requested_columns(query))
     headers = [str(exports.ORGANIZATION_COLUMNS[key]) for key in columns]
     _audit_export(user, "organizations", fmt, filters)
@@ -120,8 +138,10 @@ def interactions_download(*, user: User, fmt: str, query: QueryDict) -> HttpResp
 def calendar_download(*, user: User) -> HttpResponse:
     tasks, meetings = exports.calendar_items(user=user)
     _audit_export(user, "calendar", "ics", {})
-    response = HttpResponse(ical_bytes(tasks=tasks, meetings=meetings, now=timezone.now()),
-                            content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        ical_bytes(tasks=tasks, meetings=meetings, now=timezone.now()),
+        content_type="text/calendar; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="klient-{_stamp()}.ics"'
     return response
 
@@ -137,6 +157,8 @@ def people_raw_download(*, user: User) -> HttpResponseBase:
             yield first
             yield from rows
 
-    return _download(csv_chunks(exports.RAW_PERSON_COLUMNS, all_rows(), human=False),
-                     content_type="text/csv; charset=utf-8",
-                     filename=f"people-raw-{_stamp()}.csv")
+    return _download(
+        csv_chunks(exports.RAW_PERSON_COLUMNS, all_rows(), human=False),
+        content_type="text/csv; charset=utf-8",
+        filename=f"people-raw-{_stamp()}.csv",
+    )

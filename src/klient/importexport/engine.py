@@ -84,9 +84,11 @@ class ImportProgress:
     def line(self) -> str:
         percent = f"{self.done * 100 // self.total}%" if self.total else "?"
         eta = f"{self.eta_seconds:.0f}s" if self.eta_seconds is not None else "?"
-        return (f"{self.done:,}/{self.total:,} rows ({percent}), {self.rate:,.0f} rows/s, "
-                f"ETA {eta} — created {self.created:,}, updated {self.updated:,}, "
-                f"skipped {self.skipped:,}, invalid {self.invalid:,}")
+        return (
+            f"{self.done:,}/{self.total:,} rows ({percent}), {self.rate:,.0f} rows/s, "
+            f"ETA {eta} — created {self.created:,}, updated {self.updated:,}, "
+            f"skipped {self.skipped:,}, invalid {self.invalid:,}"
+        )
 
 
 ProgressCallback = Callable[[ImportProgress], None]
@@ -164,15 +166,21 @@ def owners_index(workspace_id: int) -> dict[str, int]:
     """Every way a file may name a colleague: username, email, full name."""
     index: dict[str, int] = {}
     for user in User.objects.filter(workspace_id=workspace_id, is_active=True):
-        for key in (user.username, user.email, user.get_full_name(),
-                    f"{user.last_name} {user.first_name}".strip()):
+        for key in (
+            user.username,
+            user.email,
+            user.get_full_name(),
+            f"{user.last_name} {user.first_name}".strip(),
+        ):
             if key:
                 index.setdefault(key.lower(), user.pk)
     return index
 
 
 def import_execute(
-    *, job_id: int, progress_callback: ProgressCallback | None = None,
+    *,
+    job_id: int,
+    progress_callback: ProgressCallback | None = None,
     batch_rows: int | None = None,
 ) -> ImportJob | None:
     """Run (or resume) an import to its end. Idempotent: a finished import is left alone."""
@@ -186,8 +194,10 @@ def import_execute(
             _run(job, lease, progress_callback, rows_per_batch)
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
-            status=ImportJob.Status.FAILED, error_message=str(exc.message),
-            finished_at=timezone.now(), lease_owner="",
+            status=ImportJob.Status.FAILED,
+            error_message=str(exc.message),
+            finished_at=timezone.now(),
+            lease_owner="",
         )
     finally:
         lease_release(job, lease)
@@ -209,19 +219,35 @@ def _run(job: ImportJob, lease: str, callback: ProgressCallback | None, batch_ro
         reader.close()
 
 
-def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
-              callback: ProgressCallback | None, batch_rows: int) -> None:
+def _run_rows(
+    job: ImportJob,
+    lease: str,
+    reader: TableReader,
+    user: User,
+    callback: ProgressCallback | None,
+    batch_rows: int,
+) -> None:
     if not job.total:
         job.total = reader.estimate_rows()
         ImportJob.objects.filter(pk=job.pk).update(total=job.total)
     mapping = job.mapping or (VCARD_MAPPING if job.file_format == "vcard" else [])
     region = job.workspace.default_region
-    parser = PARSERS[job.kind](headers=job.headers, mapping=mapping, region=region,
-                               owners=owners_index(job.workspace_id),
-                               unescape=job.file_format == "csv")
-    ctx = WriteContext(workspace_id=job.workspace_id, user=user, team_id=_team_id(user),
-                       job_id=job.pk, dedupe=job.dedupe, dry_run=job.is_dry_run,
-                       now=timezone.now())
+    parser = PARSERS[job.kind](
+        headers=job.headers,
+        mapping=mapping,
+        region=region,
+        owners=owners_index(job.workspace_id),
+        unescape=job.file_format == "csv",
+    )
+    ctx = WriteContext(
+        workspace_id=job.workspace_id,
+        user=user,
+        team_id=_team_id(user),
+        job_id=job.pk,
+        dedupe=job.dedupe,
+        dry_run=job.is_dry_run,
+        now=timezone.now(),
+    )
     writer = WRITERS[job.kind](ctx)
     # The checkpoint commits with each batch's ImportBatch record: resume right after it.
     after = job.last_row
@@ -229,30 +255,47 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
     # A second process pays off (and its start-up is noise) only for a big file.
     in_process = job.total - after >= settings.KLIENT_IMPORT_PARSE_PROCESS_ROWS
     with bulk_write_session():
-        chunks = parsed_batches(reader=reader, parser=parser, after=after,
-                                batch_rows=min(batch_rows, PARSE_CHUNK_ROWS),
-                                language=job.language, in_process=in_process,
-                                processes=settings.KLIENT_IMPORT_PARSE_PROCESSES)
-        while _batch_commit(job=job, lease=lease, writer=writer, chunks=chunks,
-                            batch_rows=batch_rows):
+        chunks = parsed_batches(
+            reader=reader,
+            parser=parser,
+            after=after,
+            batch_rows=min(batch_rows, PARSE_CHUNK_ROWS),
+            language=job.language,
+            in_process=in_process,
+            processes=settings.KLIENT_IMPORT_PARSE_PROCESSES,
+        )
+        while _batch_commit(
+            job=job, lease=lease, writer=writer, chunks=chunks, batch_rows=batch_rows
+        ):
             if callback is not None:
                 callback(_progress(job, started, done_at_start))
     now = timezone.now()
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
-            status=ImportJob.Status.DONE, finished_at=now, total=job.processed, lease_owner="",
+            status=ImportJob.Status.DONE,
+            finished_at=now,
+            total=job.processed,
+            lease_owner="",
             heartbeat_at=now,
         )
         if not updated:
             raise LeaseLost(job.pk)
         audit_record(
-            workspace=job.workspace_id, actor=user,
+            workspace=job.workspace_id,
+            actor=user,
             action="import.dry_run" if job.is_dry_run else "import.finish",
-            object_type="importexport.importjob", object_id=job.pk,
-            changes={"file": (None, job.file_name), "kind": (None, job.kind),
-                     "dedupe": (None, job.dedupe), "rows": (None, job.processed),
-                     "created": (None, job.created_count), "updated": (None, job.updated_count),
-                     "skipped": (None, job.skipped_count), "invalid": (None, job.invalid_count)},
+            object_type="importexport.importjob",
+            object_id=job.pk,
+            changes={
+                "file": (None, job.file_name),
+                "kind": (None, job.kind),
+                "dedupe": (None, job.dedupe),
+                "rows": (None, job.processed),
+                "created": (None, job.created_count),
+                "updated": (None, job.updated_count),
+                "skipped": (None, job.skipped_count),
+                "invalid": (None, job.invalid_count),
+            },
         )
     job.total, job.status = job.processed, ImportJob.Status.DONE
     if not job.is_dry_run and job.created_count + job.updated_count >= STATISTICS_REFRESH_ROWS:
@@ -263,8 +306,9 @@ def _run_rows(job: ImportJob, lease: str, reader: TableReader, user: User,
         callback(final)
 
 
-def _batch_commit(*, job: ImportJob, lease: str, writer: Any,
-                  chunks: Iterator[list[ParsedRow]], batch_rows: int) -> bool:
+def _batch_commit(
+    *, job: ImportJob, lease: str, writer: Any, chunks: Iterator[list[ParsedRow]], batch_rows: int
+) -> bool:
     """Write parsed chunks in one transaction until it holds `batch_rows` rows, then
     commit it with the checkpoint. False when there was nothing left to write."""
     chunk = next(chunks, None)
@@ -274,7 +318,8 @@ def _batch_commit(*, job: ImportJob, lease: str, writer: Any,
     with transaction.atomic():
         # First statement: takes the write lock and proves the lease is still ours.
         if not ImportJob.objects.filter(pk=job.pk, lease_owner=lease).update(
-                heartbeat_at=timezone.now()):
+            heartbeat_at=timezone.now()
+        ):
             raise LeaseLost(job.pk)
         # Search-indexing the batch's people comes last in the transaction (see
         # PeopleWriter.search_index_scope); other writers have nothing to index.
@@ -285,22 +330,25 @@ def _batch_commit(*, job: ImportJob, lease: str, writer: Any,
                 rows += len(chunk)
                 last_row = chunk[-1][0]
                 chunk = next(chunks, None) if rows < batch_rows else None
-            if not checkpoint_commit(job=job, lease=lease, result=total, last_row=last_row,
-                                     now=timezone.now()):
+            if not checkpoint_commit(
+                job=job, lease=lease, result=total, last_row=last_row, now=timezone.now()
+            ):
                 raise LeaseLost(job.pk)
     return True
 
 
-def _chunk_write(*, job: ImportJob, writer: Any, chunk: list[ParsedRow],
-                 total: BatchResult) -> None:
+def _chunk_write(
+    *, job: ImportJob, writer: Any, chunk: list[ParsedRow], total: BatchResult
+) -> None:
     """One parsed chunk's rows, its idempotency record and its error rows; `total` adds up
     the counts for the checkpoint."""
     result = BatchResult()
     valid: list[tuple[int, dict[str, Any]]] = []
     for number, record, errors in chunk:
         if record is None:
-            result.errors.extend((number, column, value, reason)
-                                 for column, value, reason in errors)
+            result.errors.extend(
+                (number, column, value, reason) for column, value, reason in errors
+            )
             result.mark(number, RowOutcome.INVALID)
         else:
             valid.append((number, record))
@@ -317,7 +365,13 @@ def _progress(job: ImportJob, started: float, done_at_start: int) -> ImportProgr
     total = max(job.total, job.processed)
     eta = (total - job.processed) / rate if rate > 0 else None
     return ImportProgress(
-        job_id=job.pk, done=job.processed, total=total, rate=rate, eta_seconds=eta,
-        created=job.created_count, updated=job.updated_count, skipped=job.skipped_count,
+        job_id=job.pk,
+        done=job.processed,
+        total=total,
+        rate=rate,
+        eta_seconds=eta,
+        created=job.created_count,
+        updated=job.updated_count,
+        skipped=job.skipped_count,
         invalid=job.invalid_count,
     )

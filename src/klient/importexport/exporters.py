@@ -57,8 +57,9 @@ def _xlsx_text(value: Any) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def xlsx_write(target: IO[bytes], headers: list[str], rows: Iterable[list[Any]], *,
-               sheet_title: str = "Export") -> None:
+def xlsx_write(
+    target: IO[bytes], headers: list[str], rows: Iterable[list[Any]], *, sheet_title: str = "Export"
+) -> None:
     """A streaming (write-only) workbook: memory stays flat for any number of rows."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import WriteOnlyCell
@@ -90,7 +91,8 @@ def vcard_chunks(people: Iterable[dict[str, Any]]) -> Iterator[str]:
     for person in people:
         card = vobject.vCard()
         card.add("n").value = vobject.vcard.Name(
-            family=person["last_name"], given=person["first_name"],
+            family=person["last_name"],
+            given=person["first_name"],
             additional=person["middle_name"],
         )
         card.add("fn").value = person["full_name"] or person["first_name"] or "-"
@@ -110,8 +112,9 @@ def vcard_chunks(people: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield card.serialize()
 
 
-def ical_bytes(*, tasks: Iterable[dict[str, Any]], meetings: Iterable[dict[str, Any]],
-               now: datetime) -> bytes:
+def ical_bytes(
+    *, tasks: Iterable[dict[str, Any]], meetings: Iterable[dict[str, Any]], now: datetime
+) -> bytes:
     """Tasks as VTODO and meetings as VEVENT in one calendar."""
     from icalendar import Calendar, Event, Todo
 
@@ -140,7 +143,8 @@ def ical_bytes(*, tasks: Iterable[dict[str, Any]], meetings: Iterable[dict[str, 
         if meeting["body"]:
             event.add("description", meeting["body"])
         event.add("dtstart", meeting["occurred_at"])
-        event.add("dtend", meeting["occurred_at"]
-                  + timedelta(seconds=meeting["duration_seconds"] or 3600))
+        event.add(
+            "dtend", meeting["occurred_at"] + timedelta(seconds=meeting["duration_seconds"] or 3600)
+        )
         calendar.add_component(event)
     return calendar.to_ical()

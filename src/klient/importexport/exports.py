@@ -38,30 +38,47 @@ from klient.core.models import Role, User
 CHUNK = 1000
 
 PERSON_COLUMNS: dict[str, Any] = {
-    "first_name": gettext_lazy("First name"), "last_name": gettext_lazy("Last name"),
-    "middle_name": gettext_lazy("Middle name"), "title": gettext_lazy("Job title"),
-    "email": gettext_lazy("Email"), "phone": gettext_lazy("Phone"),
-    "organization": gettext_lazy("Organization"), "tags": gettext_lazy("Tags"),
-    "lifecycle_stage": gettext_lazy("Lifecycle stage"), "segment": gettext_lazy("Segment"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "middle_name": gettext_lazy("Middle name"),
+    "title": gettext_lazy("Job title"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "organization": gettext_lazy("Organization"),
+    "tags": gettext_lazy("Tags"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "segment": gettext_lazy("Segment"),
     "preferred_channel": gettext_lazy("Preferred channel"),
     "preferred_language": gettext_lazy("Preferred language"),
-    "owner": gettext_lazy("Owner"), "updated_at": gettext_lazy("Updated"),
+    "owner": gettext_lazy("Owner"),
+    "updated_at": gettext_lazy("Updated"),
 }
 ORGANIZATION_COLUMNS: dict[str, Any] = {
-    "name": gettext_lazy("Name"), "legal_name": gettext_lazy("Legal name"),
-    "tax_id": gettext_lazy("Tax ID"), "website": gettext_lazy("Website"),
-    "industry": gettext_lazy("Industry"), "email": gettext_lazy("Email"),
-    "phone": gettext_lazy("Phone"), "address": gettext_lazy("Address"),
-    "tags": gettext_lazy("Tags"), "lifecycle_stage": gettext_lazy("Lifecycle stage"),
-    "segment": gettext_lazy("Segment"), "owner": gettext_lazy("Owner"),
+    "name": gettext_lazy("Name"),
+    "legal_name": gettext_lazy("Legal name"),
+    "tax_id": gettext_lazy("Tax ID"),
+    "website": gettext_lazy("Website"),
+    "industry": gettext_lazy("Industry"),
+    "email": gettext_lazy("Email"),
+    "phone": gettext_lazy("Phone"),
+    "address": gettext_lazy("Address"),
+    "tags": gettext_lazy("Tags"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "segment": gettext_lazy("Segment"),
+    "owner": gettext_lazy("Owner"),
     "updated_at": gettext_lazy("Updated"),
 }
 INTERACTION_COLUMNS: dict[str, Any] = {
-    "kind": gettext_lazy("Kind"), "direction": gettext_lazy("Direction"),
-    "channel": gettext_lazy("Channel"), "occurred_at": gettext_lazy("When"),
-    "duration_seconds": gettext_lazy("Duration, s"), "subject": gettext_lazy("Subject"),
-    "body": gettext_lazy("Text"), "person_email": gettext_lazy("Person email"),
-    "person_phone": gettext_lazy("Person phone"), "organization": gettext_lazy("Organization"),
+    "kind": gettext_lazy("Kind"),
+    "direction": gettext_lazy("Direction"),
+    "channel": gettext_lazy("Channel"),
+    "occurred_at": gettext_lazy("When"),
+    "duration_seconds": gettext_lazy("Duration, s"),
+    "subject": gettext_lazy("Subject"),
+    "body": gettext_lazy("Text"),
+    "person_email": gettext_lazy("Person email"),
+    "person_phone": gettext_lazy("Person phone"),
+    "organization": gettext_lazy("Organization"),
 }
 
 
@@ -71,8 +88,9 @@ def columns_pick(available: dict[str, Any], requested: list[str] | None) -> list
         return list(available)
     unknown = [key for key in requested if key not in available]
     if unknown:
-        raise ValidationFailed(fields={"columns": _("Unknown columns: %(names)s.") % {
-            "names": ", ".join(unknown)}})
+        raise ValidationFailed(
+            fields={"columns": _("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
     return list(dict.fromkeys(requested))
 
 
@@ -87,13 +105,18 @@ def _chunks(rows: QuerySet[Any]) -> Iterator[list[Any]]:
         last = chunk[-1].pk
 
 
-def people_for_export(*, user: User, filters: dict[str, Any] | None = None,
-                      saved_list_id: int | None = None) -> QuerySet[Person]:
+def people_for_export(
+    *, user: User, filters: dict[str, Any] | None = None, saved_list_id: int | None = None
+) -> QuerySet[Person]:
     if saved_list_id:
-        return saved_list_people(user=user, saved_list=saved_list_get(
-            user=user, saved_list_id=saved_list_id))
-    clean = {key: value for key, value in (filters or {}).items()
-             if key in PERSON_FILTER_KEYS and value not in (None, "")}
+        return saved_list_people(
+            user=user, saved_list=saved_list_get(user=user, saved_list_id=saved_list_id)
+        )
+    clean = {
+        key: value
+        for key, value in (filters or {}).items()
+        if key in PERSON_FILTER_KEYS and value not in (None, "")
+    }
     return person_list(user=user, filters=clean)
 
 
@@ -105,32 +128,51 @@ def person_records(rows: QuerySet[Person]) -> Iterator[dict[str, Any]]:
         phones: dict[int, list[str]] = {pk: [] for pk in ids}
         tags: dict[int, list[str]] = {pk: [] for pk in ids}
         orgs: dict[int, str] = {}
-        for pk, email in (EmailAddress.objects.filter(person_id__in=ids)
-                          .order_by("-is_primary", "id").values_list("person_id", "email")):
+        for pk, email in (
+            EmailAddress.objects.filter(person_id__in=ids)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "email")
+        ):
             emails[pk].append(email)
-        for pk, number in (PhoneNumber.objects.filter(person_id__in=ids)
-                           .order_by("-is_primary", "id").values_list("person_id", "number")):
+        for pk, number in (
+            PhoneNumber.objects.filter(person_id__in=ids)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "number")
+        ):
             phones[pk].append(number)
-        for pk, name in (Person.tags.through.objects.filter(person_id__in=ids)
-                         .order_by("tag__name").values_list("person_id", "tag__name")):
+        for pk, name in (
+            Person.tags.through.objects.filter(person_id__in=ids)
+            .order_by("tag__name")
+            .values_list("person_id", "tag__name")
+        ):
             tags[pk].append(name)
-        for pk, name in (Affiliation.objects.filter(person_id__in=ids)
-                         .order_by("-is_primary", "id")
-                         .values_list("person_id", "organization__name")):
+        for pk, name in (
+            Affiliation.objects.filter(person_id__in=ids)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "organization__name")
+        ):
             orgs.setdefault(pk, name)
         for person in chunk:
             yield {
-                "id": person.pk, "first_name": person.first_name,
-                "last_name": person.last_name, "middle_name": person.middle_name,
-                "full_name": person.full_name, "title": person.title,
-                "emails": emails[person.pk], "phones": phones[person.pk],
-                "organization": orgs.get(person.pk, ""), "tags": tags[person.pk],
-                "lifecycle_stage": person.lifecycle_stage, "segment": person.segment,
+                "id": person.pk,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "middle_name": person.middle_name,
+                "full_name": person.full_name,
+                "title": person.title,
+                "emails": emails[person.pk],
+                "phones": phones[person.pk],
+                "organization": orgs.get(person.pk, ""),
+                "tags": tags[person.pk],
+                "lifecycle_stage": person.lifecycle_stage,
+                "segment": person.segment,
                 "preferred_channel": person.preferred_channel,
                 "preferred_language": person.preferred_language,
                 "owner": person.owner.username if person.owner else "",
-                "owner_id": person.owner_id, "team_id": person.team_id,
-                "updated_at": person.updated_at, "created_at": person.created_at,
+                "owner_id": person.owner_id,
+                "team_id": person.team_id,
+                "updated_at": person.updated_at,
+                "created_at": person.created_at,
             }
 
 
@@ -142,57 +184,79 @@ def _local(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def person_export_rows(*, user: User, columns: list[str], filters: dict[str, Any] | None = None,
-                       saved_list_id: int | None = None) -> Iterator[list[str]]:
+def person_export_rows(
+    *,
+    user: User,
+    columns: list[str],
+    filters: dict[str, Any] | None = None,
+    saved_list_id: int | None = None,
+) -> Iterator[list[str]]:
     """Rows of the visible columns, formatted for people: labels, local times."""
     rows = people_for_export(user=user, filters=filters, saved_list_id=saved_list_id)
     for person in person_records(rows):
-        values = {**person, "email": ", ".join(person["emails"]),
-                  "phone": ", ".join(person["phones"]), "tags": ", ".join(person["tags"]),
-                  "lifecycle_stage": _label(LifecycleStage, person["lifecycle_stage"]),
-                  "preferred_channel": _label(Channel, person["preferred_channel"]),
-                  "updated_at": _local(person["updated_at"])}
+        values = {
+            **person,
+            "email": ", ".join(person["emails"]),
+            "phone": ", ".join(person["phones"]),
+            "tags": ", ".join(person["tags"]),
+            "lifecycle_stage": _label(LifecycleStage, person["lifecycle_stage"]),
+            "preferred_channel": _label(Channel, person["preferred_channel"]),
+            "updated_at": _local(person["updated_at"]),
+        }
         yield [values[key] for key in columns]
 
 
-def organization_export_rows(*, user: User, columns: list[str],
-                             filters: dict[str, Any] | None = None) -> Iterator[list[str]]:
+def organization_export_rows(
+    *, user: User, columns: list[str], filters: dict[str, Any] | None = None
+) -> Iterator[list[str]]:
     rows = organization_list(user=user, filters={k: v for k, v in (filters or {}).items() if v})
     for chunk in _chunks(rows):
         ids = [org.pk for org in chunk]
         tags: dict[int, list[str]] = {pk: [] for pk in ids}
-        for pk, name in (Organization.tags.through.objects.filter(organization_id__in=ids)
-                         .order_by("tag__name").values_list("organization_id", "tag__name")):
+        for pk, name in (
+            Organization.tags.through.objects.filter(organization_id__in=ids)
+            .order_by("tag__name")
+            .values_list("organization_id", "tag__name")
+        ):
             tags[pk].append(name)
         for org in chunk:
             values = {
-                "name": org.name, "legal_name": org.legal_name, "tax_id": org.tax_id,
-                "website": org.website, "industry": org.industry, "email": org.email,
-                "phone": org.phone, "address": org.address, "tags": ", ".join(tags[org.pk]),
+                "name": org.name,
+                "legal_name": org.legal_name,
+                "tax_id": org.tax_id,
+                "website": org.website,
+                "industry": org.industry,
+                "email": org.email,
+                "phone": org.phone,
+                "address": org.address,
+                "tags": ", ".join(tags[org.pk]),
                 "lifecycle_stage": _label(LifecycleStage, org.lifecycle_stage),
-                "segment": org.segment, "owner": org.owner.username if org.owner else "",
+                "segment": org.segment,
+                "owner": org.owner.username if org.owner else "",
                 "updated_at": _local(org.updated_at),
             }
             yield [values[key] for key in columns]
 
 
-def interaction_export_rows(*, user: User, columns: list[str],
-                            filters: dict[str, Any] | None = None) -> Iterator[list[str]]:
+def interaction_export_rows(
+    *, user: User, columns: list[str], filters: dict[str, Any] | None = None
+) -> Iterator[list[str]]:
     rows = interaction_list(user=user, filters=filters or {})
     for chunk in _chunks(rows):
         person_ids = {item.person_id for item in chunk if item.person_id}
-        emails = dict(Person.objects.filter(pk__in=person_ids)
-                      .values_list("pk", "primary_email"))
-        phones = dict(Person.objects.filter(pk__in=person_ids)
-                      .values_list("pk", "primary_phone"))
+        emails = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "primary_email"))
+        phones = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "primary_phone"))
         for item in chunk:
             values = {
                 "kind": _label(Interaction.Kind, item.kind),
                 "direction": _label(Interaction.Direction, item.direction),
-                "channel": item.channel, "occurred_at": _local(item.occurred_at),
-                "duration_seconds": "" if item.duration_seconds is None
+                "channel": item.channel,
+                "occurred_at": _local(item.occurred_at),
+                "duration_seconds": ""
+                if item.duration_seconds is None
                 else str(item.duration_seconds),
-                "subject": item.subject, "body": item.body,
+                "subject": item.subject,
+                "body": item.body,
                 "person_email": emails.get(item.person_id, ""),
                 "person_phone": phones.get(item.person_id, ""),
                 "organization": item.organization.name if item.organization else "",
@@ -202,18 +266,41 @@ def interaction_export_rows(*, user: User, columns: list[str],
 
 def calendar_items(*, user: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The user's visible tasks and meetings for an iCalendar export."""
-    tasks = [dict(row) for row in task_list(user=user).order_by("id").values(
-        "id", "title", "description", "due_at", "status", "completed_at")]
-    meetings = [dict(row) for row in interaction_list(
-        user=user, filters={"kind": Interaction.Kind.MEETING}).order_by("id").values(
-        "id", "subject", "body", "occurred_at", "duration_seconds")]
+    tasks = [
+        dict(row)
+        for row in task_list(user=user)
+        .order_by("id")
+        .values("id", "title", "description", "due_at", "status", "completed_at")
+    ]
+    meetings = [
+        dict(row)
+        for row in interaction_list(user=user, filters={"kind": Interaction.Kind.MEETING})
+        .order_by("id")
+        .values("id", "subject", "body", "occurred_at", "duration_seconds")
+    ]
     return tasks, meetings
 
 
-RAW_PERSON_COLUMNS = ["id", "first_name", "last_name", "middle_name", "title", "emails",
-                      "phones", "organization", "tags", "lifecycle_stage", "segment",
-                      "preferred_channel", "preferred_language", "owner", "owner_id",
-                      "team_id", "created_at", "updated_at"]
+RAW_PERSON_COLUMNS = [
+    "id",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "title",
+    "emails",
+    "phones",
+    "organization",
+    "tags",
+    "lifecycle_stage",
+    "segment",
+    "preferred_channel",
+    "preferred_language",
+    "owner",
+    "owner_id",
+    "team_id",
+    "created_at",
+    "updated_at",
+]
 
 
 def person_raw_rows(*, user: User) -> Iterator[list[Any]]:
@@ -222,8 +309,12 @@ def person_raw_rows(*, user: User) -> Iterator[list[Any]]:
         raise PermissionDenied(_("Only administrators can make a raw export."))
     rows = person_list(user=user)
     for person in person_records(rows):
-        values = {**person, "emails": ", ".join(person["emails"]),
-                  "phones": ", ".join(person["phones"]), "tags": ", ".join(person["tags"]),
-                  "created_at": person["created_at"].isoformat(),
-                  "updated_at": person["updated_at"].isoformat()}
+        values = {
+            **person,
+            "emails": ", ".join(person["emails"]),
+            "phones": ", ".join(person["phones"]),
+            "tags": ", ".join(person["tags"]),
+            "created_at": person["created_at"].isoformat(),
+            "updated_at": person["updated_at"].isoformat(),
+        }
         yield [values[key] for key in RAW_PERSON_COLUMNS]

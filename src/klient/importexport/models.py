@@ -113,8 +113,9 @@ class ImportBatch(models.Model):
     NO_ROW = "-"
 
     # Indexed by the (job, first_row) unique constraint's leading column.
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="batches",
-                            db_index=False)
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="batches", db_index=False
+    )
     first_row = models.PositiveIntegerField()
     last_row = models.PositiveIntegerField()
     outcomes = models.TextField()

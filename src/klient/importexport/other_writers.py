@@ -28,14 +28,28 @@ from klient.importexport.batch import (
 from klient.importexport.models import DedupeMode, RowOutcome
 from klient.importexport.writer_context import WriteContext
 
-ORG_SCALARS = ("name", "legal_name", "tax_id", "website", "industry", "email", "phone",
-               "address", "lifecycle_stage", "segment", "owner_id")
+ORG_SCALARS = (
+    "name",
+    "legal_name",
+    "tax_id",
+    "website",
+    "industry",
+    "email",
+    "phone",
+    "address",
+    "lifecycle_stage",
+    "segment",
+    "owner_id",
+)
 
 
 def organization_search_text(org: dict[str, Any]) -> str:
     """As contacts.services._organization_search_text computes it."""
-    return search_text_build(names=[org["name"], org["legal_name"], org["tax_id"]],
-                             emails=[org["email"]], phones=[org["phone"]])
+    return search_text_build(
+        names=[org["name"], org["legal_name"], org["tax_id"]],
+        emails=[org["email"]],
+        phones=[org["phone"]],
+    )
 
 
 def _org_key(record: dict[str, Any]) -> str:
@@ -50,7 +64,8 @@ class OrganizationWriter:
         self.insert = TableInsert(Organization, with_id=True, now=db_now(ctx.now))
         through = Organization.tags.through._meta.db_table
         self.tag_sql = on_conflict_ignore(
-            f"INSERT INTO {through} (organization_id, tag_id) VALUES (%s, %s)")
+            f"INSERT INTO {through} (organization_id, tag_id) VALUES (%s, %s)"
+        )
         self.tags: dict[str, int] = {}
 
     def _existing(self, records: list[dict[str, Any]]) -> dict[str, int]:
@@ -58,13 +73,23 @@ class OrganizationWriter:
         found: dict[str, int] = {}
         tax_ids = [r["tax_id"] for r in records if r["tax_id"]]
         names = [r["name"] for r in records if not r["tax_id"]]
-        for tax_id, org_id in sorted(lookup_pairs(
-            "SELECT tax_id, id FROM contacts_organization WHERE workspace_id = %s AND tax_id",
-            [ws], tax_ids), reverse=True):
+        for tax_id, org_id in sorted(
+            lookup_pairs(
+                "SELECT tax_id, id FROM contacts_organization WHERE workspace_id = %s AND tax_id",
+                [ws],
+                tax_ids,
+            ),
+            reverse=True,
+        ):
             found["t:" + tax_id] = org_id
-        for name, org_id in sorted(lookup_pairs(
-            "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
-            [ws], names), reverse=True):
+        for name, org_id in sorted(
+            lookup_pairs(
+                "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
+                [ws],
+                names,
+            ),
+            reverse=True,
+        ):
             found["n:" + name] = org_id
         return found
 
@@ -74,7 +99,8 @@ class OrganizationWriter:
             rows = rows.filter(visibility_q(self.ctx.user))
         orgs = {row["id"]: {**row, "tags": []} for row in rows.values("id", *ORG_SCALARS)}
         for org_id, name in Organization.tags.through.objects.filter(
-                organization_id__in=orgs).values_list("organization_id", "tag__name"):
+            organization_id__in=orgs
+        ).values_list("organization_id", "tag__name"):
             orgs[org_id]["tags"].append(name)
         for org in orgs.values():
             org["original_tags"] = list(org["tags"])
@@ -83,8 +109,11 @@ class OrganizationWriter:
     def write(self, rows: list[tuple[int, dict[str, Any]]], result: BatchResult) -> None:
         ctx, mode = self.ctx, self.ctx.dedupe
         keys = {} if mode == DedupeMode.CREATE else self._existing([r for _n, r in rows])
-        existing = self._load(set(keys.values())) if mode in (
-            DedupeMode.UPDATE, DedupeMode.OVERWRITE) else {}
+        existing = (
+            self._load(set(keys.values()))
+            if mode in (DedupeMode.UPDATE, DedupeMode.OVERWRITE)
+            else {}
+        )
         pending: dict[str, dict[str, Any]] = {}
         new: list[dict[str, Any]] = []
         outcomes: list[tuple[int, str, dict[str, Any] | None]] = []
@@ -133,8 +162,12 @@ class OrganizationWriter:
             return
         ids = ids_allocate(Organization, len(new))
         for org, org_id in zip(new, ids, strict=True):
-            org.update(id=org_id, workspace_id=self.ctx.workspace_id, team_id=self.ctx.team_id,
-                       search_text=organization_search_text(org))
+            org.update(
+                id=org_id,
+                workspace_id=self.ctx.workspace_id,
+                team_id=self.ctx.team_id,
+                search_text=organization_search_text(org),
+            )
             org.setdefault("owner_id", self.ctx.user.pk)
             org["original_tags"] = []
         with search_index_deferred(Organization._meta.db_table, ids):
@@ -149,7 +182,8 @@ class OrganizationWriter:
                     continue
                 if name not in self.tags:
                     tag, _created = Tag.objects.get_or_create(
-                        workspace_id=self.ctx.workspace_id, name=name)
+                        workspace_id=self.ctx.workspace_id, name=name
+                    )
                     self.tags[name] = tag.pk
                 pairs.append((org["id"], self.tags[name]))
         executemany(self.tag_sql, pairs)
@@ -159,8 +193,11 @@ class OrganizationWriter:
             return
         quote = connection.ops.quote_name
         columns = [*ORG_SCALARS, "search_text", "updated_at"]
-        sql = (f"UPDATE {quote(Organization._meta.db_table)} SET "
-               + ", ".join(f"{quote(c)} = %s" for c in columns) + " WHERE id = %s")
+        sql = (
+            f"UPDATE {quote(Organization._meta.db_table)} SET "
+            + ", ".join(f"{quote(c)} = %s" for c in columns)
+            + " WHERE id = %s"
+        )
         now = db_now(self.ctx.now)
         params = []
         for org in orgs:
@@ -168,21 +205,35 @@ class OrganizationWriter:
             params.append((*(org[c] for c in columns), org["id"]))
         executemany(sql, params)
         self._tags_link(orgs)
-        AuditEvent.objects.bulk_create([
-            AuditEvent(workspace_id=self.ctx.workspace_id, actor_id=self.ctx.user.pk,
-                       action="organization.import_update", object_type="contacts.organization",
-                       object_id=org["id"], at=timezone.now(),
-                       changes={k: [b, a] for k, (b, a) in org["changes"].items()})
-            for org in orgs
-        ])
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    workspace_id=self.ctx.workspace_id,
+                    actor_id=self.ctx.user.pk,
+                    action="organization.import_update",
+                    object_type="contacts.organization",
+                    object_id=org["id"],
+                    at=timezone.now(),
+                    changes={k: [b, a] for k, (b, a) in org["changes"].items()},
+                )
+                for org in orgs
+            ]
+        )
 
 
 def interaction_key(record: dict[str, Any]) -> str:
     """The natural key of an imported interaction: the same row imported again is found."""
-    text = "\x1f".join([
-        record["kind"], record["occurred_at"].isoformat(), record["person_email"],
-        record["person_phone"], record["organization"], record["subject"], record["body"],
-    ])
+    text = "\x1f".join(
+        [
+            record["kind"],
+            record["occurred_at"].isoformat(),
+            record["person_email"],
+            record["person_phone"],
+            record["organization"],
+            record["subject"],
+            record["body"],
+        ]
+    )
     return "import:" + hashlib.sha1(text.encode()).hexdigest()
 
 
@@ -196,32 +247,52 @@ class InteractionWriter:
     def _subjects(self, records: list[dict[str, Any]]) -> tuple[dict, dict, dict]:
         ws = self.ctx.workspace_id
         people: dict[str, int] = {}
-        for email, person_id in sorted(lookup_pairs(
-            "SELECT email, person_id FROM contacts_emailaddress WHERE workspace_id = %s "
-            "AND email", [ws], [r["person_email"] for r in records if r["person_email"]]),
-                reverse=True):
+        for email, person_id in sorted(
+            lookup_pairs(
+                "SELECT email, person_id FROM contacts_emailaddress WHERE workspace_id = %s "
+                "AND email",
+                [ws],
+                [r["person_email"] for r in records if r["person_email"]],
+            ),
+            reverse=True,
+        ):
             people["e:" + email] = person_id
-        for number, person_id in sorted(lookup_pairs(
-            "SELECT number, person_id FROM contacts_phonenumber WHERE workspace_id = %s "
-            "AND number", [ws], [r["person_phone"] for r in records if r["person_phone"]]),
-                reverse=True):
+        for number, person_id in sorted(
+            lookup_pairs(
+                "SELECT number, person_id FROM contacts_phonenumber WHERE workspace_id = %s "
+                "AND number",
+                [ws],
+                [r["person_phone"] for r in records if r["person_phone"]],
+            ),
+            reverse=True,
+        ):
             people["p:" + number] = person_id
         orgs: dict[str, int] = {}
-        for name, org_id in sorted(lookup_pairs(
-            "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
-            [ws], [r["organization"] for r in records if r["organization"]]), reverse=True):
+        for name, org_id in sorted(
+            lookup_pairs(
+                "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
+                [ws],
+                [r["organization"] for r in records if r["organization"]],
+            ),
+            reverse=True,
+        ):
             orgs[name] = org_id
         teams: dict[tuple[str, int], int | None] = {}
         primary: dict[int, int] = {}
         for person_id, team_id in lookup_pairs(
-                "SELECT id, team_id FROM contacts_person WHERE id", [], set(people.values())):
+            "SELECT id, team_id FROM contacts_person WHERE id", [], set(people.values())
+        ):
             teams["p", person_id] = team_id
         for person_id, org_id in lookup_pairs(
-                "SELECT person_id, organization_id FROM contacts_affiliation WHERE "
-                "is_primary = %s AND person_id", [True], set(people.values())):
+            "SELECT person_id, organization_id FROM contacts_affiliation WHERE "
+            "is_primary = %s AND person_id",
+            [True],
+            set(people.values()),
+        ):
             primary[person_id] = org_id
         for org_id, team_id in lookup_pairs(
-                "SELECT id, team_id FROM contacts_organization WHERE id", [], set(orgs.values())):
+            "SELECT id, team_id FROM contacts_organization WHERE id", [], set(orgs.values())
+        ):
             teams["o", org_id] = team_id
         return people, orgs, {"teams": teams, "primary": primary}
 
@@ -229,21 +300,36 @@ class InteractionWriter:
         ctx = self.ctx
         people, orgs, extra = self._subjects([r for _n, r in rows])
         for number, record in rows:
-            record["key"] = (f"import:{ctx.job_id}:{number}" if ctx.dedupe == DedupeMode.CREATE
-                             else interaction_key(record))
-        existing = {key for (key,) in lookup_pairs(
-            "SELECT idempotency_key FROM activities_interaction WHERE workspace_id = %s "
-            "AND idempotency_key", [ctx.workspace_id], [r["key"] for _n, r in rows])}
+            record["key"] = (
+                f"import:{ctx.job_id}:{number}"
+                if ctx.dedupe == DedupeMode.CREATE
+                else interaction_key(record)
+            )
+        existing = {
+            key
+            for (key,) in lookup_pairs(
+                "SELECT idempotency_key FROM activities_interaction WHERE workspace_id = %s "
+                "AND idempotency_key",
+                [ctx.workspace_id],
+                [r["key"] for _n, r in rows],
+            )
+        }
         new: list[dict[str, Any]] = []
         outcomes: list[tuple[int, str, dict[str, Any] | None]] = []
         for number, record in rows:
-            person_id = (people.get("e:" + record["person_email"])
-                         or people.get("p:" + record["person_phone"]))
+            person_id = people.get("e:" + record["person_email"]) or people.get(
+                "p:" + record["person_phone"]
+            )
             org_id = orgs.get(record["organization"]) if record["organization"] else None
             if person_id is None and org_id is None:
-                result.errors.append((number, "", record["person_email"]
-                                      or record["person_phone"] or record["organization"],
-                                      _("No person or organization in Klient matches this row.")))
+                result.errors.append(
+                    (
+                        number,
+                        "",
+                        record["person_email"] or record["person_phone"] or record["organization"],
+                        _("No person or organization in Klient matches this row."),
+                    )
+                )
                 outcomes.append((number, RowOutcome.INVALID, None))
                 continue
             if record["key"] in existing or ctx.seen(record["key"]):
@@ -253,12 +339,20 @@ class InteractionWriter:
             ctx.remember(record["key"])
             if org_id is None and person_id is not None:
                 org_id = extra["primary"].get(person_id)
-            team_id = (extra["teams"].get(("p", person_id)) if person_id
-                       else extra["teams"].get(("o", org_id)))
-            record.update(workspace_id=ctx.workspace_id, person_id=person_id,
-                          organization_id=org_id, author_id=ctx.user.pk, team_id=team_id,
-                          idempotency_key=record["key"],
-                          occurred_at=db_now(record["occurred_at"]))
+            team_id = (
+                extra["teams"].get(("p", person_id))
+                if person_id
+                else extra["teams"].get(("o", org_id))
+            )
+            record.update(
+                workspace_id=ctx.workspace_id,
+                person_id=person_id,
+                organization_id=org_id,
+                author_id=ctx.user.pk,
+                team_id=team_id,
+                idempotency_key=record["key"],
+                occurred_at=db_now(record["occurred_at"]),
+            )
             new.append(record)
             outcomes.append((number, RowOutcome.CREATED, record))
         if new and not ctx.dry_run:

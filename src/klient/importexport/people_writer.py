@@ -33,8 +33,17 @@ from klient.importexport.models import DedupeMode, RowOutcome
 from klient.importexport.records import person_derive
 from klient.importexport.writer_context import WriteContext
 
-SCALARS = ("first_name", "last_name", "middle_name", "title", "segment", "preferred_channel",
-           "preferred_language", "owner_id", "lifecycle_stage")
+SCALARS = (
+    "first_name",
+    "last_name",
+    "middle_name",
+    "title",
+    "segment",
+    "preferred_channel",
+    "preferred_language",
+    "owner_id",
+    "lifecycle_stage",
+)
 EXISTING_VALUES = ("id", *SCALARS, "team_id", "full_name")
 
 
@@ -82,17 +91,20 @@ class PeopleWriter:
         self.phone_insert = TableInsert(PhoneNumber, with_id=False, now=now)
         # Channel rows are built as tuples in this column order (a million dicts cost more
         # than the INSERTs); a changed model fails here, loudly, not with shifted values.
-        if (self.email_insert.attnames != list(channel_columns("email"))
-                or self.phone_insert.attnames != list(channel_columns("number"))):
+        if self.email_insert.attnames != list(
+            channel_columns("email")
+        ) or self.phone_insert.attnames != list(channel_columns("number")):
             raise RuntimeError("EmailAddress/PhoneNumber columns changed; update PeopleWriter")
         self.email_kind = EmailAddress._meta.get_field("kind").get_default()
         self.phone_kind = PhoneNumber._meta.get_field("kind").get_default()
         self.affiliation_sql = on_conflict_ignore(
-            TableInsert(Affiliation, with_id=False, now=now).sql)
+            TableInsert(Affiliation, with_id=False, now=now).sql
+        )
         self.affiliation_insert = TableInsert(Affiliation, with_id=False, now=now)
         through = Person.tags.through._meta.db_table
         self.tag_sql = on_conflict_ignore(
-            f"INSERT INTO {through} (person_id, tag_id) VALUES (%s, %s)")
+            f"INSERT INTO {through} (person_id, tag_id) VALUES (%s, %s)"
+        )
         self.organizations: dict[str, int] = {}
         self.tags: dict[str, int] = {}
         self.pending_index: list[int] = []
@@ -106,12 +118,14 @@ class PeopleWriter:
         found: dict[str, int] = {}
         for email, person_id in lookup_pairs(
             "SELECT email, person_id FROM contacts_emailaddress WHERE workspace_id = %s AND email",
-            [ws], emails,
+            [ws],
+            emails,
         ):
             found.setdefault("e:" + email, person_id)
         for number, person_id in lookup_pairs(
-            "SELECT number, person_id FROM contacts_phonenumber WHERE workspace_id = %s "
-            "AND number", [ws], phones,
+            "SELECT number, person_id FROM contacts_phonenumber WHERE workspace_id = %s AND number",
+            [ws],
+            phones,
         ):
             found.setdefault("p:" + number, person_id)
         return found
@@ -123,28 +137,37 @@ class PeopleWriter:
         rows = Person.objects.filter(pk__in=ids, merged_into__isnull=True)
         if not self.ctx.user.sees_all:
             rows = rows.filter(visibility_q(self.ctx.user))
-        people = {row["id"]: {**row, "emails": [], "phones": [], "tags": [],
-                              "organizations": []}
-                  for row in rows.values(*EXISTING_VALUES)}
+        people = {
+            row["id"]: {**row, "emails": [], "phones": [], "tags": [], "organizations": []}
+            for row in rows.values(*EXISTING_VALUES)
+        }
         if not people:
             return people
-        for person_id, email in (EmailAddress.objects.filter(person_id__in=people)
-                                 .order_by("-is_primary", "id")
-                                 .values_list("person_id", "email")):
+        for person_id, email in (
+            EmailAddress.objects.filter(person_id__in=people)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "email")
+        ):
             people[person_id]["emails"].append(email)
-        for person_id, number in (PhoneNumber.objects.filter(person_id__in=people)
-                                  .order_by("-is_primary", "id")
-                                  .values_list("person_id", "number")):
+        for person_id, number in (
+            PhoneNumber.objects.filter(person_id__in=people)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "number")
+        ):
             people[person_id]["phones"].append(number)
-        for person_id, name in Person.tags.through.objects.filter(
-                person_id__in=people).values_list("person_id", "tag__name"):
+        for person_id, name in Person.tags.through.objects.filter(person_id__in=people).values_list(
+            "person_id", "tag__name"
+        ):
             people[person_id]["tags"].append(name)
         for person_id, name in Affiliation.objects.filter(person_id__in=people).values_list(
-                "person_id", "organization__name"):
+            "person_id", "organization__name"
+        ):
             people[person_id]["organizations"].append(name)
         for person in people.values():
-            person["original"] = {key: (list(value) if isinstance(value, list) else value)
-                                  for key, value in person.items()}
+            person["original"] = {
+                key: (list(value) if isinstance(value, list) else value)
+                for key, value in person.items()
+            }
         return people
 
     # -- the batch ------------------------------------------------------------------------
@@ -163,16 +186,23 @@ class PeopleWriter:
     def write(self, rows: list[tuple[int, dict[str, Any]]], result: BatchResult) -> None:
         ctx = self.ctx
         mode = ctx.dedupe
-        keys = ({} if mode == DedupeMode.CREATE
-                else self._existing_keys([record for _n, record in rows]))
-        existing = self._existing_people(set(keys.values())) if mode in (
-            DedupeMode.UPDATE, DedupeMode.OVERWRITE) else {}
+        keys = (
+            {}
+            if mode == DedupeMode.CREATE
+            else self._existing_keys([record for _n, record in rows])
+        )
+        existing = (
+            self._existing_people(set(keys.values()))
+            if mode in (DedupeMode.UPDATE, DedupeMode.OVERWRITE)
+            else {}
+        )
         new: list[dict[str, Any]] = []
         pending: dict[str, dict[str, Any]] = {}
         outcomes: list[tuple[int, str, dict[str, Any] | None]] = []
         for number, record in rows:
-            record_keys = (["e:" + e for e in record["emails"]]
-                           + ["p:" + p for p in record["phones"]])
+            record_keys = ["e:" + e for e in record["emails"]] + [
+                "p:" + p for p in record["phones"]
+            ]
             target: dict[str, Any] | None = None
             matched, matched_id = False, None
             if mode != DedupeMode.CREATE:
@@ -185,8 +215,10 @@ class PeopleWriter:
                         target = existing.get(keys[key]) if key in keys else None
                         break
             if not matched:
-                person = {**record, "organizations": [record["organization"]]
-                          if record["organization"] else []}
+                person = {
+                    **record,
+                    "organizations": [record["organization"]] if record["organization"] else [],
+                }
                 new.append(person)
                 for key in record_keys:
                     pending.setdefault(key, person)
@@ -231,8 +263,11 @@ class PeopleWriter:
         ws = self.ctx.workspace_id
         emails, phones = [], []
         for person in people:
-            original = person.get("original", {"emails": [], "phones": []}) if only_new else {
-                "emails": [], "phones": []}
+            original = (
+                person.get("original", {"emails": [], "phones": []})
+                if only_new
+                else {"emails": [], "phones": []}
+            )
             person_id = person["id"]
             for index, email in enumerate(person["emails"]):
                 if email not in original["emails"]:
@@ -258,14 +293,21 @@ class PeopleWriter:
             for name in person["organizations"]:
                 if name not in linked:
                     # The first organization a person gets is the primary one.
-                    affiliations.append(self.affiliation_insert.params({
-                        "workspace_id": ws, "person_id": person["id"],
-                        "organization_id": org_ids[name], "is_primary": not linked,
-                    }))
+                    affiliations.append(
+                        self.affiliation_insert.params(
+                            {
+                                "workspace_id": ws,
+                                "person_id": person["id"],
+                                "organization_id": org_ids[name],
+                                "is_primary": not linked,
+                            }
+                        )
+                    )
                     linked.append(name)
             had_tags = original["tags"] if original else []
-            tag_pairs += [(person["id"], tag_ids[name]) for name in person["tags"]
-                          if name not in had_tags]
+            tag_pairs += [
+                (person["id"], tag_ids[name]) for name in person["tags"] if name not in had_tags
+            ]
         executemany(self.affiliation_sql, affiliations)
         executemany(self.tag_sql, tag_pairs)
 
@@ -274,22 +316,32 @@ class PeopleWriter:
         if missing:
             if len(self.organizations) > 50_000:
                 self.organizations.clear()
-            for name, org_id in sorted(lookup_pairs(
-                "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
-                [self.ctx.workspace_id], missing,
-            ), reverse=True):
+            for name, org_id in sorted(
+                lookup_pairs(
+                    "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
+                    [self.ctx.workspace_id],
+                    missing,
+                ),
+                reverse=True,
+            ):
                 self.organizations[name] = org_id  # the oldest of same-named ones wins
         create = sorted(name for name in names if name not in self.organizations)
         if create:
             rows = []
             ids = ids_allocate(Organization, len(create))
             for name, org_id in zip(create, ids, strict=True):
-                rows.append({
-                    "id": org_id, "workspace_id": self.ctx.workspace_id, "name": name,
-                    "owner_id": self.ctx.user.pk, "team_id": self.ctx.team_id,
-                    "search_text": search_text_build(names=[name, "", ""], emails=[""],
-                                                     phones=[""]),
-                })
+                rows.append(
+                    {
+                        "id": org_id,
+                        "workspace_id": self.ctx.workspace_id,
+                        "name": name,
+                        "owner_id": self.ctx.user.pk,
+                        "team_id": self.ctx.team_id,
+                        "search_text": search_text_build(
+                            names=[name, "", ""], emails=[""], phones=[""]
+                        ),
+                    }
+                )
                 self.organizations[name] = org_id
             with search_index_deferred(Organization._meta.db_table, ids):
                 self.org_insert.run(rows)
@@ -299,7 +351,8 @@ class PeopleWriter:
         for name in names:
             if name not in self.tags:
                 tag, _created = Tag.objects.get_or_create(
-                    workspace_id=self.ctx.workspace_id, name=name)
+                    workspace_id=self.ctx.workspace_id, name=name
+                )
                 self.tags[name] = tag.pk
         return {name: self.tags[name] for name in names}
 
@@ -307,10 +360,19 @@ class PeopleWriter:
         if not people:
             return
         quote = connection.ops.quote_name
-        columns = [*SCALARS, "full_name", "primary_email", "primary_phone", "search_text",
-                   "updated_at"]
-        sql = (f"UPDATE {quote(Person._meta.db_table)} SET "
-               + ", ".join(f"{quote(c)} = %s" for c in columns) + " WHERE id = %s")
+        columns = [
+            *SCALARS,
+            "full_name",
+            "primary_email",
+            "primary_phone",
+            "search_text",
+            "updated_at",
+        ]
+        sql = (
+            f"UPDATE {quote(Person._meta.db_table)} SET "
+            + ", ".join(f"{quote(c)} = %s" for c in columns)
+            + " WHERE id = %s"
+        )
         now = db_now(self.ctx.now)
         params = []
         for person in people:
@@ -320,13 +382,19 @@ class PeopleWriter:
         executemany(sql, params)
         self._channels_insert(people, only_new=True)
         self._links_insert(people, only_new=True)
-        AuditEvent.objects.bulk_create([
-            AuditEvent(
-                workspace_id=self.ctx.workspace_id, actor_id=self.ctx.user.pk,
-                action="person.import_update", object_type="contacts.person",
-                object_id=person["id"], at=timezone.now(),
-                changes={name: [before, after]
-                         for name, (before, after) in person["changes"].items()},
-            )
-            for person in people
-        ])
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    workspace_id=self.ctx.workspace_id,
+                    actor_id=self.ctx.user.pk,
+                    action="person.import_update",
+                    object_type="contacts.person",
+                    object_id=person["id"],
+                    at=timezone.now(),
+                    changes={
+                        name: [before, after] for name, (before, after) in person["changes"].items()
+                    },
+                )
+                for person in people
+            ]
+        )

@@ -33,8 +33,16 @@ QUEUE_BATCHES = 2
 _POLL_SECONDS = 0.2
 
 
-def _produce(put: Callable[[Any], bool], *, reader: TableReader, parser: Any, after: int,
-             batch_rows: int, language: str, share: tuple[int, int] = (0, 1)) -> None:
+def _produce(
+    put: Callable[[Any], bool],
+    *,
+    reader: TableReader,
+    parser: Any,
+    after: int,
+    batch_rows: int,
+    language: str,
+    share: tuple[int, int] = (0, 1),
+) -> None:
     """Parse rows above `after` into batches handed to `put`; stops when `put` says so.
 
     `share` = (k, n): of the batches 0, 1, 2, ... only those with index mod n == k are
@@ -61,8 +69,14 @@ def _produce(put: Callable[[Any], bool], *, reader: TableReader, parser: Any, af
 
 
 def parsed_batches(
-    *, reader: TableReader, parser: Any, after: int, batch_rows: int, language: str,
-    in_process: bool = False, processes: int = 1,
+    *,
+    reader: TableReader,
+    parser: Any,
+    after: int,
+    batch_rows: int,
+    language: str,
+    in_process: bool = False,
+    processes: int = 1,
 ) -> Iterator[list[ParsedRow]]:
     """Batches of (row number, record or None, errors) for rows numbered above `after`.
 
@@ -70,8 +84,13 @@ def parsed_batches(
     reader are inherited, nothing is re-imported; only a reader that opens the file
     anew for every pass may be read by more than one); it falls back to a thread where
     a process cannot be started (a daemonic huey worker, no fork)."""
-    options = {"reader": reader, "parser": parser, "after": after, "batch_rows": batch_rows,
-               "language": language}
+    options = {
+        "reader": reader,
+        "parser": parser,
+        "after": after,
+        "batch_rows": batch_rows,
+        "language": language,
+    }
     if in_process and _can_fork():
         parsers = max(1, processes) if reader.reopens_per_pass else 1
         return _process_batches(options, parsers)
@@ -113,8 +132,10 @@ def _thread_batches(options: dict[str, Any]) -> Iterator[list[ParsedRow]]:
 
 
 def _can_fork() -> bool:
-    return ("fork" in multiprocessing.get_all_start_methods()
-            and not multiprocessing.current_process().daemon)
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -141,8 +162,7 @@ def _child_main(handoff: Any, stop: Any, parent_pid: int, options: dict[str, Any
     def put_batch(item: Any) -> bool:
         # Pickled here, not in the queue's feeder thread: a value that cannot be pickled
         # must fail the import loudly, not drop its batch with a line on stderr.
-        return put(pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if isinstance(item, list)
-                   else item)
+        return put(pickle.dumps(item, pickle.HIGHEST_PROTOCOL) if isinstance(item, list) else item)
 
     try:
         _produce(put_batch, **options)
@@ -156,8 +176,10 @@ def _next_item(handoff: Any, child: Any) -> Any:
             return handoff.get(timeout=_POLL_SECONDS * 5)
         except queue.Empty:
             if not child.is_alive():
-                raise ImportFileError(_("The file reader stopped unexpectedly (exit code "
-                                        "%(code)s).") % {"code": child.exitcode}) from None
+                raise ImportFileError(
+                    _("The file reader stopped unexpectedly (exit code %(code)s).")
+                    % {"code": child.exitcode}
+                ) from None
 
 
 def _process_batches(options: dict[str, Any], parsers: int) -> Iterator[list[ParsedRow]]:
@@ -165,9 +187,12 @@ def _process_batches(options: dict[str, Any], parsers: int) -> Iterator[list[Par
     handoffs = [context.Queue(maxsize=QUEUE_BATCHES) for _k in range(parsers)]
     stop = context.Event()
     children = [
-        context.Process(target=_child_main, name=f"klient-import-parse-{k}", daemon=True,
-                        args=(handoffs[k], stop, os.getpid(),
-                              {**options, "share": (k, parsers)}))
+        context.Process(
+            target=_child_main,
+            name=f"klient-import-parse-{k}",
+            daemon=True,
+            args=(handoffs[k], stop, os.getpid(), {**options, "share": (k, parsers)}),
+        )
         for k in range(parsers)
     ]
     for child in children:

@@ -144,8 +144,10 @@ def _clean_headers(raw: list[Any]) -> list[str]:
         seen[key] = header
     if duplicates:
         raise ImportFileError(
-            _("These columns appear more than once in the header: %(names)s. "
-              "Rename them so each column has its own name.")
+            _(
+                "These columns appear more than once in the header: %(names)s. "
+                "Rename them so each column has its own name."
+            )
             % {"names": ", ".join(f"«{name}»" for name in duplicates)},
             code="duplicate_headers",
         )
@@ -192,9 +194,7 @@ class TableReader:
             if len(self.info.sample) >= sample_rows:
                 break
         if not self.info.sample:
-            raise ImportFileError(
-                _("The file has a header but no data rows."), code="no_rows"
-            )
+            raise ImportFileError(_("The file has a header but no data rows."), code="no_rows")
         return self.info
 
 
@@ -219,7 +219,9 @@ class CsvReader(TableReader):
         if header is None:
             raise ImportFileError(_("The file is empty."), code="empty")
         self.info = TableInfo(
-            file_format="csv", headers=_clean_headers(header), encoding=encoding,
+            file_format="csv",
+            headers=_clean_headers(header),
+            encoding=encoding,
             delimiter=delimiter,
         )
 
@@ -251,9 +253,15 @@ class CsvReader(TableReader):
                     if number == 1 or number <= after or not any(values):
                         continue
                     if _UNDECODED.search("".join(values)):
-                        yield number, [""] * width, _(
-                            "This row cannot be read as %(encoding)s text; save the file "
-                            "as UTF-8.") % {"encoding": self.info.encoding}
+                        yield (
+                            number,
+                            [""] * width,
+                            _(
+                                "This row cannot be read as %(encoding)s text; save the file "
+                                "as UTF-8."
+                            )
+                            % {"encoding": self.info.encoding},
+                        )
                         continue
                     yield number, [value.strip() for value in _fit(values, width)], ""
         except csv.Error as exc:
@@ -294,8 +302,14 @@ class XlsxReader(TableReader):
             self.book = openpyxl.load_workbook(self.handle, read_only=True, data_only=True)
             self.sheet = self.book.worksheets[0]
             first = next(self.sheet.iter_rows(values_only=True, max_row=1), None)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
-                IndexError) as exc:
+        except (
+            zipfile.BadZipFile,
+            InvalidFileException,
+            KeyError,
+            ValueError,
+            OSError,
+            IndexError,
+        ) as exc:
             self.handle.close()
             raise ImportFileError(
                 _("This XLSX file is damaged or is not an Excel workbook."), code="bad_xlsx"
@@ -321,10 +335,28 @@ class XlsxReader(TableReader):
                 yield number, _fit(values, width), ""
 
 
-VCARD_COLUMNS = ["Full name", "Last name", "First name", "Middle name", "Email", "Phone",
-                 "Organization", "Title", "Categories"]
-VCARD_MAPPING = ["full_name", "last_name", "first_name", "middle_name", "email", "phone",
-                 "organization", "title", "tags"]
+VCARD_COLUMNS = [
+    "Full name",
+    "Last name",
+    "First name",
+    "Middle name",
+    "Email",
+    "Phone",
+    "Organization",
+    "Title",
+    "Categories",
+]
+VCARD_MAPPING = [
+    "full_name",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "email",
+    "phone",
+    "organization",
+    "title",
+    "tags",
+]
 
 
 class VcardReader(TableReader):
@@ -380,8 +412,9 @@ def vcard_values(text: str) -> list[str]:
     family = given = additional = ""
     if name is not None:
         value = name.value
-        family, given, additional = (str(getattr(value, part) or "").strip()
-                                     for part in ("family", "given", "additional"))
+        family, given, additional = (
+            str(getattr(value, part) or "").strip() for part in ("family", "given", "additional")
+        )
     full = str(contents["fn"][0].value).strip() if "fn" in contents else ""
     emails = [str(item.value).strip() for item in contents.get("email", [])]
     phones = [str(item.value).strip() for item in contents.get("tel", [])]
@@ -397,9 +430,17 @@ def vcard_values(text: str) -> list[str]:
         categories += [str(v).strip() for v in (value if isinstance(value, list) else [value])]
     if given or family:
         full = ""  # the structured name wins; FN is only a fallback
-    return [full, family, given, additional, ", ".join(e for e in emails if e),
-            ", ".join(p for p in phones if p), organization, title,
-            ", ".join(c for c in categories if c)]
+    return [
+        full,
+        family,
+        given,
+        additional,
+        ", ".join(e for e in emails if e),
+        ", ".join(p for p in phones if p),
+        organization,
+        title,
+        ", ".join(c for c in categories if c),
+    ]
 
 
 def table_open(path: Path, *, max_bytes: int) -> TableReader:

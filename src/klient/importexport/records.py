@@ -39,19 +39,42 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 # Other products' names for our choices (HubSpot lifecycle stages, activity types).
 EXTRA_CHOICES: dict[str, dict[str, str]] = {
     "lifecycle_stage": {
-        "marketingqualifiedlead": "prospect", "marketing qualified lead": "prospect",
-        "mql": "prospect", "salesqualifiedlead": "prospect", "sales qualified lead": "prospect",
-        "sql": "prospect", "opportunity": "prospect", "evangelist": "customer",
-        "клиент": "customer", "партнёр": "partner", "потенциальный клиент": "prospect",
+        "marketingqualifiedlead": "prospect",
+        "marketing qualified lead": "prospect",
+        "mql": "prospect",
+        "salesqualifiedlead": "prospect",
+        "sales qualified lead": "prospect",
+        "sql": "prospect",
+        "opportunity": "prospect",
+        "evangelist": "customer",
+        "клиент": "customer",
+        "партнёр": "partner",
+        "потенциальный клиент": "prospect",
     },
     "kind": {
-        "звонок": "call", "обаждане": "call", "phone call": "call", "письмо": "email",
-        "e-mail": "email", "имейл": "email", "встреча": "meeting", "среща": "meeting",
-        "заметка": "note", "примечание": "note", "бележка": "note", "чат": "chat",
+        "звонок": "call",
+        "обаждане": "call",
+        "phone call": "call",
+        "письмо": "email",
+        "e-mail": "email",
+        "имейл": "email",
+        "встреча": "meeting",
+        "среща": "meeting",
+        "заметка": "note",
+        "примечание": "note",
+        "бележка": "note",
+        "чат": "chat",
     },
     "preferred_language": {
-        "russian": "ru", "русский": "ru", "руски": "ru", "bulgarian": "bg", "болгарский": "bg",
-        "български": "bg", "english": "en", "английский": "en", "английски": "en",
+        "russian": "ru",
+        "русский": "ru",
+        "руски": "ru",
+        "bulgarian": "bg",
+        "болгарский": "bg",
+        "български": "bg",
+        "english": "en",
+        "английский": "en",
+        "английски": "en",
     },
 }
 
@@ -88,8 +111,10 @@ def split_full_name(full: str) -> tuple[str, str, str]:
         return "", "", ""
     if len(parts) == 1:
         return parts[0], "", ""
-    if len(parts) == 3 and _CYRILLIC.search(full) and parts[2].lower().endswith(
-        ("вич", "вна", "ич", "чна", "ична", "ов", "ова", "ев", "ева")
+    if (
+        len(parts) == 3
+        and _CYRILLIC.search(full)
+        and parts[2].lower().endswith(("вич", "вна", "ич", "чна", "ична", "ов", "ова", "ев", "ева"))
     ):
         return parts[1], parts[0], parts[2]  # Russian order: Фамилия Имя Отчество
     return parts[0], parts[-1], " ".join(parts[1:-1])
@@ -101,7 +126,8 @@ def person_derive(person: dict[str, Any]) -> None:
     Done by the parser for new rows (it runs in parallel with the writer), and again by
     the writer for a person a duplicate row changed."""
     person["full_name"] = full_name_join(
-        first_name=person["first_name"], last_name=person["last_name"],
+        first_name=person["first_name"],
+        last_name=person["last_name"],
         middle_name=person["middle_name"],
     )
     emails, phones = person["emails"], person["phones"]
@@ -112,15 +138,19 @@ def person_derive(person: dict[str, Any]) -> None:
     )
 
 
-
 class RowParser:
     """Turns aligned cell lists into records of one kind."""
 
     kind = ""
 
     def __init__(
-        self, *, headers: list[str], mapping: list[str], region: str,
-        owners: Mapping[str, int] | None = None, unescape: bool = True,
+        self,
+        *,
+        headers: list[str],
+        mapping: list[str],
+        region: str,
+        owners: Mapping[str, int] | None = None,
+        unescape: bool = True,
     ) -> None:
         self.headers = headers
         # Only CSV needs it: our XLSX exports keep values exact (text cells).
@@ -131,8 +161,11 @@ class RowParser:
         for index, field in enumerate(mapping):
             if field and index < len(headers):
                 self.columns.setdefault(field, []).append(index)
-        self.mapped = [(index, field, headers[index]) for index, field in enumerate(mapping)
-                       if field and index < len(headers)]
+        self.mapped = [
+            (index, field, headers[index])
+            for index, field in enumerate(mapping)
+            if field and index < len(headers)
+        ]
         self.current: dict[str, list[tuple[str, str]]] = {}
 
     def _collect(self, values: list[str]) -> None:
@@ -162,16 +195,29 @@ class RowParser:
         indexes = self.columns.get(field)
         return self.headers[indexes[0]] if indexes else ""
 
-    def _text(self, record: dict[str, Any], errors: list[RowError], values: list[str],
-              field: str, limit: int) -> None:
+    def _text(
+        self,
+        record: dict[str, Any],
+        errors: list[RowError],
+        values: list[str],
+        field: str,
+        limit: int,
+    ) -> None:
         column, value = self._one(values, field)
         if len(value) > limit:
-            errors.append((column, value, _("Longer than %(limit)s characters.") % {
-                "limit": limit}))
+            errors.append(
+                (column, value, _("Longer than %(limit)s characters.") % {"limit": limit})
+            )
         record[field] = value
 
-    def _choice(self, record: dict[str, Any], errors: list[RowError], values: list[str],
-                field: str, index: dict[str, str]) -> None:
+    def _choice(
+        self,
+        record: dict[str, Any],
+        errors: list[RowError],
+        values: list[str],
+        field: str,
+        index: dict[str, str],
+    ) -> None:
         column, value = self._one(values, field)
         if not value:
             return
@@ -227,8 +273,9 @@ class RowParser:
             return
         owner_id = self.owners.get(value.lower())
         if owner_id is None:
-            errors.append((column, value, _("No user “%(value)s” in this workspace.") % {
-                "value": value}))
+            errors.append(
+                (column, value, _("No user “%(value)s” in this workspace.") % {"value": value})
+            )
         else:
             record["owner_id"] = owner_id
 
@@ -261,15 +308,17 @@ class PersonRowParser(RowParser):
             record["first_name"], record["last_name"] = first[:120], last[:120]
             record["middle_name"] = record["middle_name"] or middle[:120]
         if not (record["first_name"] or record["last_name"]):
-            column = (self._header("last_name") or self._header("first_name")
-                      or self._header("full_name"))
+            column = (
+                self._header("last_name") or self._header("first_name") or self._header("full_name")
+            )
             errors.append((column, "", _("A person needs a first or last name.")))
         record["emails"] = self._emails(errors, values, "email")
         record["phones"] = self._phones(errors, values, "phone")
         column, organization = self._one(values, "organization")
         if len(organization) > 255:
-            errors.append((column, organization, _("Longer than %(limit)s characters.") % {
-                "limit": 255}))
+            errors.append(
+                (column, organization, _("Longer than %(limit)s characters.") % {"limit": 255})
+            )
         record["organization"] = organization
         record["tags"] = self._tags(values)
         self._choice(record, errors, values, "lifecycle_stage", self.stages)
@@ -324,8 +373,16 @@ class OrganizationRowParser(RowParser):
 
 
 DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
-    "%d.%m.%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d.%m.%y",
 )
 
 
@@ -382,8 +439,11 @@ class InteractionRowParser(RowParser):
         column, when = self._one(values, "occurred_at")
         record["occurred_at"] = parse_datetime_cell(when) if when else None
         if record["occurred_at"] is None:
-            reason = (_("Not a date: use YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.") if when
-                      else _("This field is required."))
+            reason = (
+                _("Not a date: use YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
+                if when
+                else _("This field is required.")
+            )
             errors.append((column or self._header("occurred_at"), when, reason))
         column, duration = self._one(values, "duration_seconds")
         record["duration_seconds"] = parse_duration_cell(duration) if duration else None

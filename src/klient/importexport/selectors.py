@@ -39,7 +39,8 @@ def import_row_outcomes(*, job: ImportJob) -> dict[int, tuple[str, int | None]]:
     outcomes: dict[int, tuple[str, int | None]] = {}
     for batch in ImportBatch.objects.filter(job=job).order_by("first_row"):
         for offset, (outcome, object_id) in enumerate(
-                zip(batch.outcomes, batch.object_ids, strict=True)):
+            zip(batch.outcomes, batch.object_ids, strict=True)
+        ):
             if outcome != ImportBatch.NO_ROW:
                 outcomes[batch.first_row + offset] = (outcome, object_id)
     return outcomes
@@ -48,8 +49,12 @@ def import_row_outcomes(*, job: ImportJob) -> dict[int, tuple[str, int | None]]:
 def preset_names(*, user: User, kind: str) -> list[str]:
     """Built-in presets for this kind first, then the workspace's own, by name."""
     builtin = [name for name, preset in BUILTIN_PRESETS.items() if preset["kind"] == kind]
-    saved = list(scoped(ImportPreset, user=user).filter(kind=kind).order_by("name")
-                 .values_list("name", flat=True))
+    saved = list(
+        scoped(ImportPreset, user=user)
+        .filter(kind=kind)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
     return builtin + [name for name in saved if name not in builtin]
 
 
@@ -75,10 +80,21 @@ def import_error_report_csv(*, job: ImportJob) -> Iterator[str]:
 
 def import_summary(job: ImportJob) -> dict[str, Any]:
     return {
-        "id": job.pk, "status": job.status, "kind": job.kind, "file_name": job.file_name,
-        "dry_run": job.is_dry_run, "dedupe": job.dedupe, "total": job.total,
-        "processed": job.processed, "percent": job.percent, "created": job.created_count,
-        "updated": job.updated_count, "skipped": job.skipped_count,
-        "invalid": job.invalid_count, "error_message": job.error_message,
-        "headers": job.headers, "mapping": job.mapping, "unknown_columns": job.unknown_columns,
+        "id": job.pk,
+        "status": job.status,
+        "kind": job.kind,
+        "file_name": job.file_name,
+        "dry_run": job.is_dry_run,
+        "dedupe": job.dedupe,
+        "total": job.total,
+        "processed": job.processed,
+        "percent": job.percent,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "skipped": job.skipped_count,
+        "invalid": job.invalid_count,
+        "error_message": job.error_message,
+        "headers": job.headers,
+        "mapping": job.mapping,
+        "unknown_columns": job.unknown_columns,
     }

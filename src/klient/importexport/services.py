@@ -35,8 +35,16 @@ from klient.importexport.fields import (
 from klient.importexport.models import DedupeMode, ImportJob, ImportKind, ImportPreset
 from klient.importexport.readers import VCARD_MAPPING, table_open
 
-__all__ = ["ImportProgress", "abandoned_uploads_purge", "import_resume_cli", "import_run_cli",
-           "import_start", "import_upload", "mapping_for_preset", "preset_save"]
+__all__ = [
+    "ImportProgress",
+    "abandoned_uploads_purge",
+    "import_resume_cli",
+    "import_run_cli",
+    "import_start",
+    "import_upload",
+    "mapping_for_preset",
+    "preset_save",
+]
 
 CHUNK = 1024 * 1024
 
@@ -68,8 +76,13 @@ def _check_choice(value: str, choices: list[str], field: str) -> None:
 
 
 def import_upload(
-    *, actor: User, file_name: str, content: Iterable[bytes], kind: str,
-    dedupe: str = DedupeMode.SKIP, dry_run: bool = False,
+    *,
+    actor: User,
+    file_name: str,
+    content: Iterable[bytes],
+    kind: str,
+    dedupe: str = DedupeMode.SKIP,
+    dry_run: bool = False,
 ) -> ImportJob:
     """Store a file, check it is a readable table, guess the mapping; status 'mapping'."""
     require_write(actor)
@@ -85,24 +98,43 @@ def import_upload(
         finally:
             reader.close()
         if info.file_format == "vcard" and kind != ImportKind.PEOPLE:
-            raise ImportFileError(_("A vCard file holds people; choose “People”."),
-                                  code="vcard_kind")
+            raise ImportFileError(
+                _("A vCard file holds people; choose “People”."), code="vcard_kind"
+            )
     except ImportFileError:
         path.unlink(missing_ok=True)
         raise
-    mapping = (list(VCARD_MAPPING) if info.file_format == "vcard"
-               else mapping_guess(kind=kind, headers=info.headers))
+    mapping = (
+        list(VCARD_MAPPING)
+        if info.file_format == "vcard"
+        else mapping_guess(kind=kind, headers=info.headers)
+    )
     with transaction.atomic():
         job = ImportJob.objects.create(
-            workspace_id=actor_workspace_id(actor), created_by=actor, kind=kind, dedupe=dedupe,
-            is_dry_run=dry_run, language=actor.language or translation.get_language() or "",
-            file_name=Path(file_name).name[:255] or "upload", file_path=stored, file_size=size,
-            file_format=info.file_format, encoding=info.encoding, delimiter=info.delimiter,
-            headers=info.headers, sample=info.sample, mapping=mapping,
+            workspace_id=actor_workspace_id(actor),
+            created_by=actor,
+            kind=kind,
+            dedupe=dedupe,
+            is_dry_run=dry_run,
+            language=actor.language or translation.get_language() or "",
+            file_name=Path(file_name).name[:255] or "upload",
+            file_path=stored,
+            file_size=size,
+            file_format=info.file_format,
+            encoding=info.encoding,
+            delimiter=info.delimiter,
+            headers=info.headers,
+            sample=info.sample,
+            mapping=mapping,
             unknown_columns=_unknown(info.headers, mapping),
         )
-        audit_record(workspace=job.workspace_id, actor=actor, action="import.upload",
-                     instance=job, changes={"file": (None, job.file_name), "kind": (None, kind)})
+        audit_record(
+            workspace=job.workspace_id,
+            actor=actor,
+            action="import.upload",
+            instance=job,
+            changes={"file": (None, job.file_name), "kind": (None, kind)},
+        )
     return job
 
 
@@ -116,16 +148,21 @@ def abandoned_uploads_purge(*, older_than: timedelta | None = None) -> int:
     purged = 0
     for job in ImportJob.objects.filter(status=ImportJob.Status.MAPPING, created_at__lt=cutoff):
         with transaction.atomic():
-            updated = ImportJob.objects.filter(
-                pk=job.pk, status=ImportJob.Status.MAPPING).update(
-                status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+            updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
+                status=ImportJob.Status.FAILED,
+                finished_at=timezone.now(),
                 error_message=_abandoned_message(job),
             )
             if not updated:
                 continue  # started meanwhile
-            audit_record(workspace=job.workspace_id, actor=None, action="import.purge",
-                         object_type="importexport.importjob", object_id=job.pk,
-                         changes={"file": (job.file_name, None)})
+            audit_record(
+                workspace=job.workspace_id,
+                actor=None,
+                action="import.purge",
+                object_type="importexport.importjob",
+                object_id=job.pk,
+                changes={"file": (job.file_name, None)},
+            )
         job_file(job).unlink(missing_ok=True)
         purged += 1
     return purged
@@ -133,9 +170,10 @@ def abandoned_uploads_purge(*, older_than: timedelta | None = None) -> int:
 
 def _abandoned_message(job: ImportJob) -> str:
     with translation.override(job.language or None):
-        return _("The columns were not mapped within %(hours)s hours, so the uploaded file "
-                 "was deleted. Upload it again to import it.") % {
-            "hours": settings.KLIENT_IMPORT_ABANDONED_HOURS}
+        return _(
+            "The columns were not mapped within %(hours)s hours, so the uploaded file "
+            "was deleted. Upload it again to import it."
+        ) % {"hours": settings.KLIENT_IMPORT_ABANDONED_HOURS}
 
 
 def _unknown(headers: list[str], mapping: list[str]) -> list[str]:
@@ -146,7 +184,7 @@ def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
     """A list aligned with headers (or a {header: field} dict) checked against the kind."""
     if isinstance(mapping, dict):
         mapping = mapping_from_preset(headers=headers, preset=mapping, kind=kind)
-    mapping = [str(value or "") for value in list(mapping)[:len(headers)]]
+    mapping = [str(value or "") for value in list(mapping)[: len(headers)]]
     mapping += [""] * (len(headers) - len(mapping))
     fields = {field.key: field for field in fields_for(kind)}
     errors: dict[str, str] = {}
@@ -158,7 +196,8 @@ def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
             errors[header or "?"] = _("Unknown field “%(value)s”.") % {"value": key}
         elif key in used and not fields[key].multi:
             errors[header or "?"] = _("“%(field)s” is already taken by another column.") % {
-                "field": fields[key].label}
+                "field": fields[key].label
+            }
         used.add(key)
     for group in REQUIRED[kind]:
         if not used.intersection(group):
@@ -175,7 +214,8 @@ def mapping_for_preset(*, actor: User, job: ImportJob, name: str) -> list[str]:
     if builtin is not None and builtin["kind"] == job.kind:
         return mapping_from_preset(headers=job.headers, preset=builtin["mapping"], kind=job.kind)
     preset = ImportPreset.objects.filter(
-        workspace_id=actor_workspace_id(actor), kind=job.kind, name=name).first()
+        workspace_id=actor_workspace_id(actor), kind=job.kind, name=name
+    ).first()
     if preset is None:
         raise NotFound(_("No mapping preset named “%(name)s”.") % {"name": name})
     return mapping_from_preset(headers=job.headers, preset=preset.mapping, kind=job.kind)
@@ -191,40 +231,63 @@ def preset_save(
         raise ValidationFailed(fields={"preset_name": _("This field is required.")})
     if builtin_preset(name) is not None:
         raise ValidationFailed(fields={"preset_name": _("This name belongs to a built-in preset.")})
-    stored = {header: field for header, field in zip(headers, mapping, strict=False)
-              if header and field}
+    stored = {
+        header: field for header, field in zip(headers, mapping, strict=False) if header and field
+    }
     preset, _created = ImportPreset.objects.update_or_create(
-        workspace_id=actor_workspace_id(actor), kind=kind, name=name,
+        workspace_id=actor_workspace_id(actor),
+        kind=kind,
+        name=name,
         defaults={"mapping": stored, "created_by": actor},
     )
-    audit_record(workspace=actor_workspace_id(actor), actor=actor, action="import_preset.save",
-                 instance=preset, changes={"name": (None, name)})
+    audit_record(
+        workspace=actor_workspace_id(actor),
+        actor=actor,
+        action="import_preset.save",
+        instance=preset,
+        changes={"name": (None, name)},
+    )
     return preset
 
 
 @transaction.atomic
 def import_start(
-    *, actor: User, job: ImportJob, mapping: Any = None, save_preset_as: str = "",
+    *,
+    actor: User,
+    job: ImportJob,
+    mapping: Any = None,
+    save_preset_as: str = "",
     enqueue: bool = True,
 ) -> ImportJob:
     """Fix the mapping and queue the import as a durable job (recorded in this transaction)."""
     from klient.importexport.jobs import import_run_job
 
     require_write(actor)
-    job = ImportJob.objects.select_for_update().filter(
-        pk=job.pk, workspace_id=actor_workspace_id(actor)).first() or _missing()
+    job = (
+        ImportJob.objects.select_for_update()
+        .filter(pk=job.pk, workspace_id=actor_workspace_id(actor))
+        .first()
+        or _missing()
+    )
     if job.status != ImportJob.Status.MAPPING:
         raise ImportNotReady()
-    clean = mapping_clean(kind=job.kind, headers=job.headers,
-                          mapping=job.mapping if mapping is None else mapping)
+    clean = mapping_clean(
+        kind=job.kind, headers=job.headers, mapping=job.mapping if mapping is None else mapping
+    )
     if save_preset_as.strip():
-        preset_save(actor=actor, kind=job.kind, name=save_preset_as, headers=job.headers,
-                    mapping=clean)
+        preset_save(
+            actor=actor, kind=job.kind, name=save_preset_as, headers=job.headers, mapping=clean
+        )
     job.mapping, job.unknown_columns = clean, _unknown(job.headers, clean)
     job.status = ImportJob.Status.QUEUED
     job.save(update_fields=["mapping", "unknown_columns", "status"])
-    audit_record(workspace=job.workspace_id, actor=actor, action="import.start", instance=job,
-                 changes={"dry_run": (None, job.is_dry_run), "dedupe": (None, job.dedupe)})
+    audit_record(
+        workspace=job.workspace_id,
+        actor=actor,
+        action="import.start",
+        instance=job,
+        changes={"dry_run": (None, job.is_dry_run), "dedupe": (None, job.dedupe)},
+    )
     if enqueue:
         import_run_job.enqueue(import_id=job.pk)
     return job
@@ -273,22 +336,31 @@ def import_run_cli(
     if not source.is_file():
         raise ImportFileError(_("No such file: %(path)s") % {"path": str(source)}, code="missing")
     with open(source, "rb") as handle:
-        job = import_upload(actor=actor, file_name=source.name,
-                            content=iter(lambda: handle.read(CHUNK), b""), kind=kind,
-                            dedupe=dedupe, dry_run=dry_run)
+        job = import_upload(
+            actor=actor,
+            file_name=source.name,
+            content=iter(lambda: handle.read(CHUNK), b""),
+            kind=kind,
+            dedupe=dedupe,
+            dry_run=dry_run,
+        )
     mapping = _mapping_option(actor, job, mapping_name) if mapping_name else None
     import_start(actor=actor, job=job, mapping=mapping, enqueue=False)
-    return import_resume_cli(import_id=job.pk, progress_callback=progress_callback,
-                             batch_rows=batch_rows)
+    return import_resume_cli(
+        import_id=job.pk, progress_callback=progress_callback, batch_rows=batch_rows
+    )
 
 
 def import_resume_cli(
-    *, import_id: int, progress_callback: ProgressCallback | None = None,
+    *,
+    import_id: int,
+    progress_callback: ProgressCallback | None = None,
     batch_rows: int | None = None,
 ) -> ImportJob:
     """Continue an interrupted import from its checkpoint (no-op when it is finished)."""
-    job = import_execute(job_id=import_id, progress_callback=progress_callback,
-                         batch_rows=batch_rows)
+    job = import_execute(
+        job_id=import_id, progress_callback=progress_callback, batch_rows=batch_rows
+    )
     if job is None:
         raise NotFound(_("Import not found."))
     return job

@@ -10,12 +10,17 @@ urlpatterns = [
     path("import/<int:import_id>/progress/", views.import_progress, name="import_progress"),
     path("import/<int:import_id>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
     path("export/", views.export_page, name="export"),
-    re_path(r"^export/people\.(?P<fmt>csv|xlsx|vcf)$", views.export_people,
-            name="export_people"),
-    re_path(r"^export/organizations\.(?P<fmt>csv|xlsx)$", views.export_organizations,
-            name="export_organizations"),
-    re_path(r"^export/interactions\.(?P<fmt>csv|xlsx)$", views.export_interactions,
-            name="export_interactions"),
+    re_path(r"^export/people\.(?P<fmt>csv|xlsx|vcf)$", views.export_people, name="export_people"),
+    re_path(
+        r"^export/organizations\.(?P<fmt>csv|xlsx)$",
+        views.export_organizations,
+        name="export_organizations",
+    ),
+    re_path(
+        r"^export/interactions\.(?P<fmt>csv|xlsx)$",
+        views.export_interactions,
+        name="export_interactions",
+    ),
     path("export/calendar.ics", views.export_calendar, name="export_calendar"),
     path("export/raw/people.csv", views.export_people_raw, name="export_people_raw"),
 ]

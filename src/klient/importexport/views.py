@@ -22,13 +22,20 @@ RECENT_IMPORTS = 20
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV, XLSX or vCard)"))
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"),
-                             choices=ImportKind.choices, initial=ImportKind.PEOPLE)
-    dedupe = forms.ChoiceField(label=gettext_lazy("When a record already exists"),
-                               choices=DedupeMode.choices, initial=DedupeMode.SKIP)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the file holds"),
+        choices=ImportKind.choices,
+        initial=ImportKind.PEOPLE,
+    )
+    dedupe = forms.ChoiceField(
+        label=gettext_lazy("When a record already exists"),
+        choices=DedupeMode.choices,
+        initial=DedupeMode.SKIP,
+    )
     dry_run = forms.BooleanField(
         label=gettext_lazy("Dry run: check the file and show the report, write nothing"),
-        required=False)
+        required=False,
+    )
 
 
 @klient_view(write=True)
@@ -40,8 +47,11 @@ def import_new(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             job = services.import_upload(
-                actor=user, file_name=upload.name, content=upload.chunks(),
-                kind=form.cleaned_data["kind"], dedupe=form.cleaned_data["dedupe"],
+                actor=user,
+                file_name=upload.name,
+                content=upload.chunks(),
+                kind=form.cleaned_data["kind"],
+                dedupe=form.cleaned_data["dedupe"],
                 dry_run=form.cleaned_data["dry_run"],
             )
         except ValidationFailed as error:
@@ -50,15 +60,20 @@ def import_new(request: HttpRequest) -> HttpResponse:
             return redirect("importexport:import_mapping", import_id=job.pk)
     status = 422 if request.method == "POST" else 200
     imports = list(selectors.import_list(user=user)[:RECENT_IMPORTS])
-    return render(request, "importexport/import_new.html",
-                  {"form": form, "imports": imports}, status=status)
+    return render(
+        request, "importexport/import_new.html", {"form": form, "imports": imports}, status=status
+    )
 
 
 def _columns(job: ImportJob, mapping: list[str]) -> list[dict[str, Any]]:
     samples = job.sample or []
     return [
-        {"index": index, "header": header, "field": mapping[index] if index < len(mapping) else "",
-         "samples": [row[index] for row in samples if index < len(row) and row[index]][:3]}
+        {
+            "index": index,
+            "header": header,
+            "field": mapping[index] if index < len(mapping) else "",
+            "samples": [row[index] for row in samples if index < len(row) and row[index]][:3],
+        }
         for index, header in enumerate(job.headers)
     ]
 
@@ -74,8 +89,12 @@ def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     if request.method == "POST":
         mapping = [request.POST.get(f"col-{index}", "") for index in range(len(job.headers))]
         try:
-            services.import_start(actor=user, job=job, mapping=mapping,
-                                  save_preset_as=request.POST.get("save_preset_as", ""))
+            services.import_start(
+                actor=user,
+                job=job,
+                mapping=mapping,
+                save_preset_as=request.POST.get("save_preset_as", ""),
+            )
         except ValidationFailed as error:
             errors = {"message": str(error.message), "fields": error.fields}
         else:
@@ -83,19 +102,26 @@ def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     elif preset:
         mapping = services.mapping_for_preset(actor=user, job=job, name=preset)
     context = {
-        "job": job, "columns": _columns(job, mapping), "choices": field_choices(job.kind),
-        "presets": selectors.preset_names(user=user, kind=job.kind), "preset": preset,
+        "job": job,
+        "columns": _columns(job, mapping),
+        "choices": field_choices(job.kind),
+        "presets": selectors.preset_names(user=user, kind=job.kind),
+        "preset": preset,
         "errors": errors,
     }
-    return render(request, "importexport/import_mapping.html", context,
-                  status=422 if errors else 200)
+    return render(
+        request, "importexport/import_mapping.html", context, status=422 if errors else 200
+    )
 
 
 @klient_view
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     job = selectors.import_get(user=request.user, import_id=import_id)  # type: ignore[arg-type]
-    return render(request, "importexport/import_detail.html",
-                  {"job": job, "errors": list(selectors.import_errors(job=job)[:20])})
+    return render(
+        request,
+        "importexport/import_detail.html",
+        {"job": job, "errors": list(selectors.import_errors(job=job)[:20])},
+    )
 
 
 @klient_view
@@ -121,28 +147,36 @@ def import_errors_csv(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @klient_view
 def export_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "importexport/export.html", {
-        "person_columns": [(key, str(label)) for key, label in exports.PERSON_COLUMNS.items()],
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "importexport/export.html",
+        {
+            "person_columns": [(key, str(label)) for key, label in exports.PERSON_COLUMNS.items()],
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @klient_view
 def export_people(request: HttpRequest, fmt: str) -> HttpResponse:
-    return cast(HttpResponse, downloads.people_download(
-        user=request.user, fmt=fmt, query=request.GET))  # type: ignore[arg-type]
+    return cast(
+        HttpResponse, downloads.people_download(user=request.user, fmt=fmt, query=request.GET)
+    )  # type: ignore[arg-type]
 
 
 @klient_view
 def export_organizations(request: HttpRequest, fmt: str) -> HttpResponse:
-    return cast(HttpResponse, downloads.organizations_download(
-        user=request.user, fmt=fmt, query=request.GET))  # type: ignore[arg-type]
+    return cast(
+        HttpResponse,
+        downloads.organizations_download(user=request.user, fmt=fmt, query=request.GET),
+    )  # type: ignore[arg-type]
 
 
 @klient_view
 def export_interactions(request: HttpRequest, fmt: str) -> HttpResponse:
-    return cast(HttpResponse, downloads.interactions_download(
-        user=request.user, fmt=fmt, query=request.GET))  # type: ignore[arg-type]
+    return cast(
+        HttpResponse, downloads.interactions_download(user=request.user, fmt=fmt, query=request.GET)
+    )  # type: ignore[arg-type]
 
 
 @klient_view
@@ -152,5 +186,4 @@ def export_calendar(request: HttpRequest) -> HttpResponse:
 
 @klient_view
 def export_people_raw(request: HttpRequest) -> HttpResponse:
-    return cast(HttpResponse, downloads.people_raw_download(
-        user=request.user))  # type: ignore[arg-type]
+    return cast(HttpResponse, downloads.people_raw_download(user=request.user))  # type: ignore[arg-type]

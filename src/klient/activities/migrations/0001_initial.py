@@ -4,46 +4,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='comment')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="comment")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('call', 'Call'), ('email', 'Email'), ('meeting', 'Meeting'), ('chat', 'Chat'), ('sms', 'SMS'), ('note', 'Note'), ('portal', 'Portal'), ('survey_answer', 'Survey answer')], max_length=16, verbose_name='kind')),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound'), ('internal', 'Internal')], default='internal', max_length=10, verbose_name='direction')),
-                ('channel', models.CharField(blank=True, default='', max_length=32, verbose_name='channel')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='duration, s')),
-                ('subject', models.CharField(blank=True, default='', max_length=300, verbose_name='subject')),
-                ('body', models.TextField(blank=True, default='', verbose_name='text')),
-                ('idempotency_key', models.CharField(blank=True, max_length=200, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("email", "Email"),
+                            ("meeting", "Meeting"),
+                            ("chat", "Chat"),
+                            ("sms", "SMS"),
+                            ("note", "Note"),
+                            ("portal", "Portal"),
+                            ("survey_answer", "Survey answer"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("inbound", "Inbound"),
+                            ("outbound", "Outbound"),
+                            ("internal", "Internal"),
+                        ],
+                        default="internal",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(blank=True, default="", max_length=32, verbose_name="channel"),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "duration_seconds",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="duration, s"),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, default="", max_length=300, verbose_name="subject"
+                    ),
+                ),
+                ("body", models.TextField(blank=True, default="", verbose_name="text")),
+                ("idempotency_key", models.CharField(blank=True, max_length=200, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('description', models.TextField(blank=True, default='', verbose_name='description')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, default="", verbose_name="description"),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
     ]

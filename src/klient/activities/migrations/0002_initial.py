@@ -6,119 +6,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0001_initial'),
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("activities", "0001_initial"),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='author',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="author",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='mentioned_users',
-            field=models.ManyToManyField(blank=True, related_name='mentioned_in', to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="mentioned_users",
+            field=models.ManyToManyField(
+                blank=True, related_name="mentioned_in", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="comment",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="interaction",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='organization',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='contacts.organization'),
+            model_name="interaction",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interactions",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='contacts.person'),
+            model_name="interaction",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interactions",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team'),
+            model_name="interaction",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.team",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="interaction",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='interaction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='activities.interaction'),
+            model_name="comment",
+            name="interaction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="activities.interaction",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tasks', to=settings.AUTH_USER_MODEL, verbose_name='assignee'),
+            model_name="task",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_tasks",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="assignee",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="task",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='interaction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='activities.interaction'),
+            model_name="task",
+            name="interaction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tasks",
+                to="activities.interaction",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='organization',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='contacts.organization'),
+            model_name="task",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tasks",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='contacts.person'),
+            model_name="task",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tasks",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team'),
+            model_name="task",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.team",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="task",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['person', '-occurred_at', '-id'], name='inter_person_time_idx'),
+            model_name="interaction",
+            index=models.Index(
+                fields=["person", "-occurred_at", "-id"], name="inter_person_time_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['organization', '-occurred_at', '-id'], name='inter_org_time_idx'),
+            model_name="interaction",
+            index=models.Index(
+                fields=["organization", "-occurred_at", "-id"], name="inter_org_time_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['workspace', '-occurred_at'], name='inter_ws_time_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["workspace", "-occurred_at"], name="inter_ws_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.UniqueConstraint(fields=('workspace', 'idempotency_key'), name='interaction_unique_idempotency'),
+            model_name="interaction",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "idempotency_key"), name="interaction_unique_idempotency"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', False), ('organization__isnull', False), _connector='OR'), name='interaction_has_subject'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", False), ("organization__isnull", False), _connector="OR"
+                ),
+                name="interaction_has_subject",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['assignee', 'status', 'due_at'], name='task_assignee_due_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["assignee", "status", "due_at"], name="task_assignee_due_idx"
+            ),
         ),
     ]

@@ -6,27 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0002_initial'),
-        ('contacts', '0004_search_index_rows'),
-        ('core', '0002_audit_append_only'),
+        ("activities", "0002_initial"),
+        ("contacts", "0004_search_index_rows"),
+        ("core", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='interaction',
-            name='organization',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='contacts.organization'),
+            model_name="interaction",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interactions",
+                to="contacts.organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='interaction',
-            name='person',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='contacts.person'),
+            model_name="interaction",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interactions",
+                to="contacts.person",
+            ),
         ),
         migrations.AlterField(
-            model_name='interaction',
-            name='workspace',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="interaction",
+            name="workspace",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
     ]

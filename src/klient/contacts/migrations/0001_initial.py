@@ -4,105 +4,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('decision_maker', 'Decision maker'), ('procurement', 'Procurement'), ('finance', 'Finance'), ('technical', 'Technical'), ('end_user', 'End user'), ('other', 'Other')], default='other', max_length=20, verbose_name='role')),
-                ('job_title', models.CharField(blank=True, default='', max_length=200, verbose_name='job title')),
-                ('is_primary', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("procurement", "Procurement"),
+                            ("finance", "Finance"),
+                            ("technical", "Technical"),
+                            ("end_user", "End user"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="job title"
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=60, verbose_name='purpose')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('sms', 'SMS'), ('messenger', 'Messenger'), ('portal', 'Portal'), ('meeting', 'In person')], max_length=16, verbose_name='channel')),
-                ('source', models.CharField(blank=True, default='', max_length=120, verbose_name='source')),
-                ('granted_at', models.DateTimeField(verbose_name='granted at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=60, verbose_name="purpose")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("sms", "SMS"),
+                            ("messenger", "Messenger"),
+                            ("portal", "Portal"),
+                            ("meeting", "In person"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, default="", max_length=120, verbose_name="source"),
+                ),
+                ("granted_at", models.DateTimeField(verbose_name="granted at")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EmailAddress',
+            name="EmailAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=254, verbose_name='email')),
-                ('kind', models.CharField(blank=True, default='work', max_length=16)),
-                ('is_primary', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(max_length=254, verbose_name="email")),
+                ("kind", models.CharField(blank=True, default="work", max_length=16)),
+                ("is_primary", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lifecycle_stage', models.CharField(choices=[('subscriber', 'Subscriber'), ('lead', 'Lead'), ('prospect', 'Prospect'), ('customer', 'Customer'), ('partner', 'Partner'), ('churned', 'Churned')], default='lead', max_length=16, verbose_name='lifecycle stage')),
-                ('segment', models.CharField(blank=True, default='', max_length=60, verbose_name='segment')),
-                ('search_text', models.TextField(blank=True, default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('legal_name', models.CharField(blank=True, default='', max_length=255, verbose_name='legal name')),
-                ('tax_id', models.CharField(blank=True, default='', max_length=32, verbose_name='tax id')),
-                ('website', models.CharField(blank=True, default='', max_length=255, verbose_name='website')),
-                ('industry', models.CharField(blank=True, default='', max_length=120, verbose_name='industry')),
-                ('email', models.CharField(blank=True, default='', max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, default='', max_length=20, verbose_name='phone')),
-                ('address', models.TextField(blank=True, default='', verbose_name='address')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "lifecycle_stage",
+                    models.CharField(
+                        choices=[
+                            ("subscriber", "Subscriber"),
+                            ("lead", "Lead"),
+                            ("prospect", "Prospect"),
+                            ("customer", "Customer"),
+                            ("partner", "Partner"),
+                            ("churned", "Churned"),
+                        ],
+                        default="lead",
+                        max_length=16,
+                        verbose_name="lifecycle stage",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.CharField(blank=True, default="", max_length=60, verbose_name="segment"),
+                ),
+                ("search_text", models.TextField(blank=True, default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "legal_name",
+                    models.CharField(
+                        blank=True, default="", max_length=255, verbose_name="legal name"
+                    ),
+                ),
+                (
+                    "tax_id",
+                    models.CharField(blank=True, default="", max_length=32, verbose_name="tax id"),
+                ),
+                (
+                    "website",
+                    models.CharField(
+                        blank=True, default="", max_length=255, verbose_name="website"
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True, default="", max_length=120, verbose_name="industry"
+                    ),
+                ),
+                (
+                    "email",
+                    models.CharField(blank=True, default="", max_length=254, verbose_name="email"),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="phone"),
+                ),
+                ("address", models.TextField(blank=True, default="", verbose_name="address")),
             ],
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lifecycle_stage', models.CharField(choices=[('subscriber', 'Subscriber'), ('lead', 'Lead'), ('prospect', 'Prospect'), ('customer', 'Customer'), ('partner', 'Partner'), ('churned', 'Churned')], default='lead', max_length=16, verbose_name='lifecycle stage')),
-                ('segment', models.CharField(blank=True, default='', max_length=60, verbose_name='segment')),
-                ('search_text', models.TextField(blank=True, default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('first_name', models.CharField(blank=True, default='', max_length=120, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, default='', max_length=120, verbose_name='last name')),
-                ('middle_name', models.CharField(blank=True, default='', max_length=120, verbose_name='middle name')),
-                ('full_name', models.CharField(editable=False, max_length=400, verbose_name='full name')),
-                ('title', models.CharField(blank=True, default='', max_length=200, verbose_name='job title')),
-                ('preferred_channel', models.CharField(blank=True, choices=[('email', 'Email'), ('phone', 'Phone'), ('sms', 'SMS'), ('messenger', 'Messenger'), ('portal', 'Portal'), ('meeting', 'In person')], default='', max_length=16, verbose_name='preferred channel')),
-                ('preferred_language', models.CharField(blank=True, default='', max_length=8, verbose_name='preferred language')),
-                ('primary_email', models.CharField(blank=True, default='', editable=False, max_length=254)),
-                ('primary_phone', models.CharField(blank=True, default='', editable=False, max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "lifecycle_stage",
+                    models.CharField(
+                        choices=[
+                            ("subscriber", "Subscriber"),
+                            ("lead", "Lead"),
+                            ("prospect", "Prospect"),
+                            ("customer", "Customer"),
+                            ("partner", "Partner"),
+                            ("churned", "Churned"),
+                        ],
+                        default="lead",
+                        max_length=16,
+                        verbose_name="lifecycle stage",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.CharField(blank=True, default="", max_length=60, verbose_name="segment"),
+                ),
+                ("search_text", models.TextField(blank=True, default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "first_name",
+                    models.CharField(
+                        blank=True, default="", max_length=120, verbose_name="first name"
+                    ),
+                ),
+                (
+                    "last_name",
+                    models.CharField(
+                        blank=True, default="", max_length=120, verbose_name="last name"
+                    ),
+                ),
+                (
+                    "middle_name",
+                    models.CharField(
+                        blank=True, default="", max_length=120, verbose_name="middle name"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(editable=False, max_length=400, verbose_name="full name"),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="job title"
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("sms", "SMS"),
+                            ("messenger", "Messenger"),
+                            ("portal", "Portal"),
+                            ("meeting", "In person"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="preferred channel",
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        blank=True, default="", max_length=8, verbose_name="preferred language"
+                    ),
+                ),
+                (
+                    "primary_email",
+                    models.CharField(blank=True, default="", editable=False, max_length=254),
+                ),
+                (
+                    "primary_phone",
+                    models.CharField(blank=True, default="", editable=False, max_length=20),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PhoneNumber',
+            name="PhoneNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, verbose_name='phone (E.164)')),
-                ('kind', models.CharField(blank=True, default='mobile', max_length=16)),
-                ('is_primary', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, verbose_name="phone (E.164)")),
+                ("kind", models.CharField(blank=True, default="mobile", max_length=16)),
+                ("is_primary", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='SavedList',
+            name="SavedList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('static', 'List'), ('dynamic', 'Segment')], default='static', max_length=10)),
-                ('filters', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("static", "List"), ("dynamic", "Segment")],
+                        default="static",
+                        max_length=10,
+                    ),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
             ],
         ),
     ]

@@ -6,169 +6,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='affiliation',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="affiliation",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="consent",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='emailaddress',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="emailaddress",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="organization",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team', verbose_name='team'),
+            model_name="organization",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="organization",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='contacts.organization'),
+            model_name="affiliation",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="affiliations",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.person'),
+            model_name="person",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='organizations',
-            field=models.ManyToManyField(blank=True, related_name='people', through='contacts.Affiliation', to='contacts.organization'),
+            model_name="person",
+            name="organizations",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="people",
+                through="contacts.Affiliation",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="person",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team', verbose_name='team'),
+            model_name="person",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="person",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='emailaddress',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='contacts.person'),
+            model_name="emailaddress",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emails",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='contacts.person'),
+            model_name="consent",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="consents",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='affiliation',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='contacts.person'),
+            model_name="affiliation",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="affiliations",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='phonenumber',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='contacts.person'),
+            model_name="phonenumber",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="phones",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='phonenumber',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="phonenumber",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='savedlist',
-            name='members',
-            field=models.ManyToManyField(blank=True, related_name='saved_lists', to='contacts.person'),
+            model_name="savedlist",
+            name="members",
+            field=models.ManyToManyField(
+                blank=True, related_name="saved_lists", to="contacts.person"
+            ),
         ),
         migrations.AddField(
-            model_name='savedlist',
-            name='owner',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="savedlist",
+            name="owner",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='savedlist',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="savedlist",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='tag',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.workspace'),
+            model_name="tag",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="core.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='people', to='contacts.tag'),
+            model_name="person",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="people", to="contacts.tag"),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='organizations', to='contacts.tag'),
+            model_name="organization",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="organizations", to="contacts.tag"
+            ),
         ),
         migrations.AddIndex(
-            model_name='emailaddress',
-            index=models.Index(fields=['workspace', 'email'], name='email_ws_email_idx'),
+            model_name="emailaddress",
+            index=models.Index(fields=["workspace", "email"], name="email_ws_email_idx"),
         ),
         migrations.AddConstraint(
-            model_name='emailaddress',
-            constraint=models.UniqueConstraint(fields=('person', 'email'), name='email_unique_per_person'),
+            model_name="emailaddress",
+            constraint=models.UniqueConstraint(
+                fields=("person", "email"), name="email_unique_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.UniqueConstraint(fields=('person', 'organization'), name='affiliation_unique'),
+            model_name="affiliation",
+            constraint=models.UniqueConstraint(
+                fields=("person", "organization"), name="affiliation_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='phonenumber',
-            index=models.Index(fields=['workspace', 'number'], name='phone_ws_number_idx'),
+            model_name="phonenumber",
+            index=models.Index(fields=["workspace", "number"], name="phone_ws_number_idx"),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.UniqueConstraint(fields=('person', 'number'), name='phone_unique_per_person'),
+            model_name="phonenumber",
+            constraint=models.UniqueConstraint(
+                fields=("person", "number"), name="phone_unique_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='tag_unique_name'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "name"), name="tag_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['workspace', 'last_name', 'first_name'], name='person_ws_name_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['workspace', '-updated_at'], name='person_ws_updated_idx'),
+            model_name="person",
+            index=models.Index(fields=["workspace", "-updated_at"], name="person_ws_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['workspace', 'name'], name='org_ws_name_idx'),
+            model_name="organization",
+            index=models.Index(fields=["workspace", "name"], name="org_ws_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['workspace', 'tax_id'], name='org_ws_taxid_idx'),
+            model_name="organization",
+            index=models.Index(fields=["workspace", "tax_id"], name="org_ws_taxid_idx"),
         ),
     ]

@@ -8,32 +8,53 @@ import klient.contacts.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_search_index'),
+        ("contacts", "0003_search_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrganizationSearchRow',
+            name="OrganizationSearchRow",
             fields=[
-                ('organization', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_row', serialize=False, to='contacts.organization')),
-                ('search_text', klient.contacts.models.SearchIndexText()),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        db_column="rowid",
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="search_row",
+                        serialize=False,
+                        to="contacts.organization",
+                    ),
+                ),
+                ("search_text", klient.contacts.models.SearchIndexText()),
             ],
             options={
-                'db_table': 'contacts_organization_fts',
-                'managed': False,
+                "db_table": "contacts_organization_fts",
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='PersonSearchRow',
+            name="PersonSearchRow",
             fields=[
-                ('person', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='search_row', serialize=False, to='contacts.person')),
-                ('search_text', klient.contacts.models.SearchIndexText()),
+                (
+                    "person",
+                    models.OneToOneField(
+                        db_column="rowid",
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="search_row",
+                        serialize=False,
+                        to="contacts.person",
+                    ),
+                ),
+                ("search_text", klient.contacts.models.SearchIndexText()),
             ],
             options={
-                'db_table': 'contacts_person_fts',
-                'managed': False,
+                "db_table": "contacts_person_fts",
+                "managed": False,
             },
         ),
     ]

@@ -24,12 +24,12 @@ COVERED = [
 
 
 def _unindexed_fk(to: str, **kwargs: object) -> models.ForeignKey:
-    return models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
-                             to=to, **kwargs)
+    return models.ForeignKey(
+        db_index=False, on_delete=django.db.models.deletion.CASCADE, to=to, **kwargs
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("contacts", "0004_search_index_rows"),
         ("core", "0002_audit_append_only"),
@@ -46,34 +46,44 @@ class Migration(migrations.Migration):
             ],
             state_operations=[
                 migrations.AlterField(
-                    model_name="emailaddress", name="person",
+                    model_name="emailaddress",
+                    name="person",
                     field=_unindexed_fk("contacts.person", related_name="emails"),
                 ),
                 migrations.AlterField(
-                    model_name="emailaddress", name="workspace",
+                    model_name="emailaddress",
+                    name="workspace",
                     field=_unindexed_fk("core.workspace"),
                 ),
                 migrations.AlterField(
-                    model_name="phonenumber", name="person",
+                    model_name="phonenumber",
+                    name="person",
                     field=_unindexed_fk("contacts.person", related_name="phones"),
                 ),
                 migrations.AlterField(
-                    model_name="phonenumber", name="workspace",
+                    model_name="phonenumber",
+                    name="workspace",
                     field=_unindexed_fk("core.workspace"),
                 ),
                 migrations.AlterField(
-                    model_name="organization", name="workspace",
+                    model_name="organization",
+                    name="workspace",
                     field=_unindexed_fk("core.workspace"),
                 ),
                 migrations.AlterField(
-                    model_name="person", name="workspace",
+                    model_name="person",
+                    name="workspace",
                     field=_unindexed_fk("core.workspace"),
                 ),
                 migrations.AlterField(
-                    model_name="person", name="merged_into",
+                    model_name="person",
+                    name="merged_into",
                     field=models.ForeignKey(
-                        blank=True, db_index=False, null=True,
-                        on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
                         to="contacts.person",
                     ),
                 ),
@@ -81,7 +91,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(condition=models.Q(("merged_into__isnull", False)),
-                               fields=["merged_into"], name="person_merged_into_idx"),
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", False)),
+                fields=["merged_into"],
+                name="person_merged_into_idx",
+            ),
         ),
     ]

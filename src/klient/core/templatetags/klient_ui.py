@@ -72,4 +72,3 @@ def audit_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
-

@@ -8,7 +8,6 @@ INDEX = "importexport_importrow_job_id_aba6b215"
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("importexport", "0001_initial"),
     ]
@@ -23,10 +22,13 @@ class Migration(migrations.Migration):
             ],
             state_operations=[
                 migrations.AlterField(
-                    model_name="importrow", name="job",
+                    model_name="importrow",
+                    name="job",
                     field=models.ForeignKey(
-                        db_index=False, on_delete=django.db.models.deletion.CASCADE,
-                        related_name="rows", to="importexport.importjob",
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="importexport.importjob",
                     ),
                 ),
             ],

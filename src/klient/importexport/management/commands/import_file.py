@@ -36,15 +36,22 @@ class Command(BaseCommand):
 
         try:
             if options["resume"]:
-                job = import_resume_cli(import_id=options["resume"], progress_callback=progress,
-                                        batch_rows=options["batch_rows"])
+                job = import_resume_cli(
+                    import_id=options["resume"],
+                    progress_callback=progress,
+                    batch_rows=options["batch_rows"],
+                )
             else:
                 if not options["path"] or not options["user"]:
                     raise CommandError("give a FILE and --user (or --resume ID)")
                 job = import_run_cli(
-                    path=options["path"], kind=options["kind"], username=options["user"],
-                    mapping_name=options["mapping"], dry_run=options["dry_run"],
-                    dedupe=options["dedupe"], progress_callback=progress,
+                    path=options["path"],
+                    kind=options["kind"],
+                    username=options["user"],
+                    mapping_name=options["mapping"],
+                    dry_run=options["dry_run"],
+                    dedupe=options["dedupe"],
+                    progress_callback=progress,
                     batch_rows=options["batch_rows"],
                 )
         except KlientError as error:
