@@ -37,7 +37,7 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-def database_from_url(url: str | None) -> dict:
+def database_from_url(url: str | None) -> dict[str, Any]:
     """Translate KLIENT_DATABASE_URL into Django's DATABASES entry."""
     if not url:
         return {

@@ -245,7 +245,7 @@ class SavedList(models.Model):
 # --- the SQLite search index, as the ORM sees it ---------------------------------------------
 
 
-class SearchIndexText(models.TextField):
+class SearchIndexText(models.TextField):  # type: ignore[type-arg]
     """The text column of the FTS5 trigram index; queried with `__match`."""
 
 

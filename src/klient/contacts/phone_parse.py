@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumber
@@ -86,7 +87,7 @@ def parse_digits(text: str, region: str) -> PhoneNumber | None:
 _NON_GEO = "001"
 
 
-def _type_descs(metadata: PhoneMetadata) -> list:
+def _type_descs(metadata: PhoneMetadata) -> list[Any]:
     """The descriptions whose match makes _number_type_helper return a known type."""
     descs = [
         metadata.premium_rate,
@@ -122,7 +123,9 @@ def _known_type_pattern(region: str, country_code: int, length: int) -> re.Patte
 
 
 @cache
-def _general_pattern(region: str, country_code: int) -> tuple[re.Pattern[str] | None, tuple]:
+def _general_pattern(
+    region: str, country_code: int
+) -> tuple[re.Pattern[str] | None, tuple[Any, ...]]:
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
     general = metadata.general_desc if metadata is not None else None
     if general is None or not general.national_number_pattern:

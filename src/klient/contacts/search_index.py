@@ -53,3 +53,12 @@ def uninstall(schema_editor: Any) -> None:
             schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")
         elif vendor == "postgresql":
             schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+
+
+def install_migration(apps: Any, schema_editor: Any) -> None:
+    """`install` in the signature of a migration's RunPython."""
+    install(schema_editor)
+
+
+def uninstall_migration(apps: Any, schema_editor: Any) -> None:
+    uninstall(schema_editor)

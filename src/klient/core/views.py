@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
 from django import forms
@@ -99,7 +99,11 @@ def error_response(request: HttpRequest, error: KlientError) -> HttpResponse:
     return render(request, "klient/error.html", context, status=error.status)
 
 
-def klient_view(view: View | None = None, *, write: bool = False) -> Any:
+@overload
+def klient_view(view: View, *, write: bool = False) -> View: ...
+@overload
+def klient_view(view: None = None, *, write: bool = False) -> Callable[[View], View]: ...
+def klient_view(view: View | None = None, *, write: bool = False) -> View | Callable[[View], View]:
     """Login required; with `write=True` read-only roles get 403; KlientError -> response.
 
     Usable bare (`@klient_view`) or with arguments (`@klient_view(write=True)`).

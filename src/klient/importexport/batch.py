@@ -156,14 +156,16 @@ def ids_allocate(model: type[Model], count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-def lookup_pairs(sql_prefix: str, fixed: Sequence[Any], keys: Iterable[Any]) -> list[tuple]:
+def lookup_pairs(
+    sql_prefix: str, fixed: Sequence[Any], keys: Iterable[Any]
+) -> list[tuple[Any, ...]]:
     """Run `sql_prefix IN (...)` over the keys in chunks; returns all fetched rows.
 
     PostgreSQL gets the keys as one array parameter (`= ANY(%s)`): one statement text,
     so its plan is prepared once, instead of a new 500-parameter text to parse and plan
     per chunk."""
     unique = list(dict.fromkeys(keys))
-    found: list[tuple] = []
+    found: list[tuple[Any, ...]] = []
     array = connection.vendor == "postgresql"
     chunk_size = LOOKUP_CHUNK_ARRAY if array else LOOKUP_CHUNK
     with connection.cursor() as cursor:

@@ -54,7 +54,8 @@ def _xlsx_text(value: Any) -> str:
 
     text = "" if value is None else str(value)
     # XML 1.0 cannot hold these control characters; they are dropped from XLSX only.
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return cleaned
 
 
 def xlsx_write(
@@ -147,4 +148,5 @@ def ical_bytes(
             "dtend", meeting["occurred_at"] + timedelta(seconds=meeting["duration_seconds"] or 3600)
         )
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -53,7 +53,7 @@ def organization_search_text(org: dict[str, Any]) -> str:
 
 
 def _org_key(record: dict[str, Any]) -> str:
-    return "t:" + record["tax_id"] if record["tax_id"] else "n:" + record["name"]
+    return "t:" + str(record["tax_id"]) if record["tax_id"] else "n:" + str(record["name"])
 
 
 class OrganizationWriter:
@@ -244,7 +244,9 @@ class InteractionWriter:
         self.ctx = ctx
         self.insert = TableInsert(Interaction, with_id=True, now=db_now(ctx.now))
 
-    def _subjects(self, records: list[dict[str, Any]]) -> tuple[dict, dict, dict]:
+    def _subjects(
+        self, records: list[dict[str, Any]]
+    ) -> tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]:
         ws = self.ctx.workspace_id
         people: dict[str, int] = {}
         for email, person_id in sorted(

@@ -184,12 +184,12 @@ def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
     """A list aligned with headers (or a {header: field} dict) checked against the kind."""
     if isinstance(mapping, dict):
         mapping = mapping_from_preset(headers=headers, preset=mapping, kind=kind)
-    mapping = [str(value or "") for value in list(mapping)[: len(headers)]]
-    mapping += [""] * (len(headers) - len(mapping))
+    cleaned = [str(value or "") for value in list(mapping)[: len(headers)]]
+    cleaned += [""] * (len(headers) - len(cleaned))
     fields = {field.key: field for field in fields_for(kind)}
     errors: dict[str, str] = {}
     used: set[str] = set()
-    for header, key in zip(headers, mapping, strict=True):
+    for header, key in zip(headers, cleaned, strict=True):
         if not key:
             continue
         if key not in fields:
@@ -205,7 +205,7 @@ def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
             errors[group[0]] = _("Map a column to %(fields)s.") % {"fields": labels}
     if errors:
         raise MappingInvalid(fields=errors)
-    return mapping
+    return cleaned
 
 
 def mapping_for_preset(*, actor: User, job: ImportJob, name: str) -> list[str]:

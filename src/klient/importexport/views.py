@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from klient.core.errors import ValidationFailed
 from klient.core.models import User
-from klient.core.views import form_add_error, klient_view
+from klient.core.views import AuthedRequest, form_add_error, klient_view
 from klient.importexport import downloads, exports, selectors, services
 from klient.importexport.fields import field_choices
 from klient.importexport.models import DedupeMode, ImportJob, ImportKind
@@ -158,25 +158,25 @@ def export_page(request: HttpRequest) -> HttpResponse:
 
 
 @klient_view
-def export_people(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_people(request: AuthedRequest, fmt: str) -> HttpResponse:
     return cast(
         HttpResponse, downloads.people_download(user=request.user, fmt=fmt, query=request.GET)
-    )  # type: ignore[arg-type]
+    )
 
 
 @klient_view
-def export_organizations(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_organizations(request: AuthedRequest, fmt: str) -> HttpResponse:
     return cast(
         HttpResponse,
         downloads.organizations_download(user=request.user, fmt=fmt, query=request.GET),
-    )  # type: ignore[arg-type]
+    )
 
 
 @klient_view
-def export_interactions(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_interactions(request: AuthedRequest, fmt: str) -> HttpResponse:
     return cast(
         HttpResponse, downloads.interactions_download(user=request.user, fmt=fmt, query=request.GET)
-    )  # type: ignore[arg-type]
+    )
 
 
 @klient_view

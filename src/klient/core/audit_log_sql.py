@@ -1,23 +1,29 @@
 """Refuse UPDATE on the audit log at the database level: history cannot be rewritten.
 
-DELETE stays possible for retention purges (and test database flushes).
+DELETE stays possible for retention purges (and test database flushes). Installed by
+the core migration; `tests/core/test_migrations.py` checks the trigger exists after a
+migrate from zero on SQLite and PostgreSQL.
 """
 
-from django.db import migrations
+from __future__ import annotations
+
+from typing import Any
+
+TRIGGER = "core_auditevent_no_update"
 
 SQLITE_UP = (
-    "CREATE TRIGGER IF NOT EXISTS core_auditevent_no_update BEFORE UPDATE ON core_auditevent "
+    f"CREATE TRIGGER IF NOT EXISTS {TRIGGER} BEFORE UPDATE ON core_auditevent "
     "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
 )
 PG_UP = [
     """CREATE OR REPLACE FUNCTION core_auditevent_refuse_update() RETURNS trigger AS $$
     BEGIN RAISE EXCEPTION 'audit log is append-only'; END; $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
+    f"""CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON core_auditevent
     FOR EACH ROW EXECUTE FUNCTION core_auditevent_refuse_update()""",
 ]
 
 
-def forwards(apps, schema_editor):
+def install(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         schema_editor.execute(SQLITE_UP)
@@ -26,15 +32,10 @@ def forwards(apps, schema_editor):
             schema_editor.execute(statement)
 
 
-def backwards(apps, schema_editor):
+def uninstall(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
     elif vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update ON core_auditevent")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON core_auditevent")
         schema_editor.execute("DROP FUNCTION IF EXISTS core_auditevent_refuse_update()")
-
-
-class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
