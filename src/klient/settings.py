@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     # (served from /static/ninja/) instead of its CDN template: no CDN on a closed network.
     "ninja",
     "klient.core",
+    "klient.calendars",
+    "klient.money",
     "klient.contacts",
     "klient.activities",
     "klient.importexport",

@@ -12,4 +12,6 @@ urlpatterns = [
     path("lists/", include("klient.contacts.list_urls")),
     path("", include("klient.activities.urls")),
     path("", include("klient.importexport.urls")),
+    path("settings/calendars/", include("klient.calendars.urls")),
+    path("settings/money/", include("klient.money.urls")),
 ]

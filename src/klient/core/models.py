@@ -19,6 +19,12 @@ class Workspace(models.Model):
         default="RU",
         help_text=_("Phones written without a country code are read in this region."),
     )
+    default_currency = models.CharField(
+        _("default currency"),
+        max_length=3,
+        default="RUB",
+        help_text=_("ISO 4217 code of the currency amounts are entered and reported in."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

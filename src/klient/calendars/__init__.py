@@ -1,0 +1,1 @@
+"""Business calendars: working hours, breaks, holidays, time zones, and working-time arithmetic."""

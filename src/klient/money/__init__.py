@@ -1,0 +1,1 @@
+"""Money: Decimal amounts with an ISO 4217 currency, locale formatting, exchange rates, VAT."""
