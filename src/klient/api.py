@@ -16,6 +16,7 @@ from klient.core.api_support import (
     SessionUserAuth,
     error_handlers_install,
 )
+from klient.core.auth_api import router as auth_router
 from klient.importexport.api import router as importexport_router
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api = NinjaAPI(
 )
 error_handlers_install(api)
 api.add_router("", core_router)
+api.add_router("", auth_router)
 api.add_router("", contacts_router)
 api.add_router("", lists_router)
 api.add_router("", activities_router)

@@ -52,7 +52,13 @@ def _demo_password(home: Path) -> str:
 
 def _serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
     """Run gunicorn (and optionally the job worker) until interrupted."""
+    from django.conf import settings
+
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="klient.settings")
+    # gunicorn believes X-Forwarded-Proto (HTTPS behind a TLS proxy) only from these;
+    # its default is the loopback addresses.
+    trusted = settings.KLIENT_TRUSTED_PROXY
+    proxies = ["--forwarded-allow-ips", ",".join(trusted)] if trusted else []
     processes = [
         subprocess.Popen(
             [
@@ -68,6 +74,7 @@ def _serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
                 "-",
                 "--graceful-timeout",
                 "10",
+                *proxies,
             ],
             env=env,
         )
@@ -193,12 +200,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    if not args.resume and not (args.file and args.kind):
+    # An import remembers its file, kind and mapping: resuming needs only its id.
+    if args.resume is not None and args.file:
+        raise CliError("give FILE and --kind, or --resume IMPORT_ID, not both")
+    if args.resume is None and not (args.file and args.kind):
         raise CliError("give FILE and --kind, or --resume IMPORT_ID")
     _setup()
     from klient.importexport.cli import import_command
 
     return import_command(args)
+
+
+def _import_id(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"not an import id: {value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -251,10 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("file", nargs="?", help="the file (not needed with --resume)")
     importer.add_argument(
-        "--resume", metavar="IMPORT_ID", help="resume an interrupted import from its checkpoint"
+        "--resume",
+        metavar="IMPORT_ID",
+        type=_import_id,
+        help="resume an interrupted import from its checkpoint",
     )
     importer.add_argument(
-        "--kind", required=True, choices=["people", "organizations", "interactions"]
+        "--kind",
+        choices=["people", "organizations", "interactions"],
+        help="what the file holds (needed with FILE, not with --resume)",
     )
     importer.add_argument("--mapping", help="a saved mapping preset name")
     importer.add_argument(

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "klient.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "klient.core.middleware.UserLanguageMiddleware",
@@ -161,6 +162,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = os.environ.get("KLIENT_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("bg", _("Bulgarian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date and time formats per language (klient/formats/): Django's bg has none for dates
+# with times, and each kind of value gets one format on every page.
+FORMAT_MODULE_PATH = ["klient.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("KLIENT_TIME_ZONE", "Europe/Moscow")
@@ -195,6 +199,40 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# HTTPS deployments (README, "Behind a TLS proxy"). One switch for a site served only
+# over HTTPS: cookies travel only over TLS, browsers are told to use HTTPS (HSTS), and
+# plain-HTTP requests are redirected, unless the proxy already does it (KLIENT_SSL_REDIRECT=0).
+KLIENT_HTTPS = _env_bool("KLIENT_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = KLIENT_HTTPS
+SECURE_SSL_REDIRECT = KLIENT_HTTPS and _env_bool("KLIENT_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("KLIENT_HSTS_SECONDS", 31_536_000)) if KLIENT_HTTPS else 0
+# Both bind every subdomain of the site's domain too: the operator's call, off by default.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("KLIENT_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_bool("KLIENT_HSTS_PRELOAD")
+# The header the TLS proxy sets to "https" (e.g. X-Forwarded-Proto). Only for a proxy that
+# always sets or strips it: otherwise a client could send it and pass for HTTPS.
+if _ssl_header := os.environ.get("KLIENT_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _ssl_header.upper().replace("-", "_"), "https")
+# Addresses or networks of the reverse proxies in front of Klient. Only a request coming
+# from one of them has its client address read from X-Forwarded-For (login throttling).
+KLIENT_TRUSTED_PROXY = [
+    item.strip() for item in os.environ.get("KLIENT_TRUSTED_PROXY", "").split(",") if item.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    item.strip()
+    for item in os.environ.get("KLIENT_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if item.strip()
+]
+
+# Failed sign-ins lock the account after KLIENT_LOGIN_FAILURE_LIMIT, and the client
+# address after KLIENT_LOGIN_ADDRESS_FAILURE_LIMIT (higher: an office shares one address),
+# each counted over KLIENT_LOGIN_COOLOFF_MINUTES and locked for as long. Requests with an
+# invalid API token lock their address after KLIENT_TOKEN_FAILURE_LIMIT. docs/adr/0007.
+KLIENT_LOGIN_FAILURE_LIMIT = int(os.environ.get("KLIENT_LOGIN_FAILURE_LIMIT", 5))
+KLIENT_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("KLIENT_LOGIN_ADDRESS_FAILURE_LIMIT", 20))
+KLIENT_TOKEN_FAILURE_LIMIT = int(os.environ.get("KLIENT_TOKEN_FAILURE_LIMIT", 20))
+KLIENT_LOGIN_COOLOFF_MINUTES = int(os.environ.get("KLIENT_LOGIN_COOLOFF_MINUTES", 15))
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -223,6 +261,8 @@ else:
     }
 # Seconds a durable job may stay pending before the sweep dispatches it again.
 KLIENT_OUTBOX_REDISPATCH_AFTER = int(os.environ.get("KLIENT_OUTBOX_REDISPATCH_AFTER", 300))
+# Days a finished (done) job stays in the outbox before the daily prune deletes it.
+KLIENT_OUTBOX_KEEP_DONE_DAYS = int(os.environ.get("KLIENT_OUTBOX_KEEP_DONE_DAYS", 14))
 
 LOGGING = {
     "version": 1,

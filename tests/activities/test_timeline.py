@@ -81,7 +81,9 @@ def test_mention_notifies_each_mentioned_user_once(
     notes = Notification.objects.filter(kind="mention").order_by("recipient__username")
     assert [n.recipient.username for n in notes] == ["agent_a2", "manager_a"]
     assert notes[0].url == f"/people/{person.pk}/"
-    job = OutboxJob.objects.get(name="klient.activities.comment_notify_mentions")
+    job = OutboxJob.objects.get(
+        name="comment.mentioned:klient.activities.handlers.comment_mentioned_notify"
+    )
     assert job.status == OutboxJob.Status.DONE
     # A re-dispatch (as after a worker crash) adds nothing.
     OutboxJob.objects.filter(pk=job.pk).update(status=OutboxJob.Status.PENDING, dispatched_at=None)

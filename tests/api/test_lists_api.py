@@ -28,6 +28,8 @@ def _list_out(saved: SavedList, *, person_count: int) -> dict:
         "kind": saved.kind,
         "filters": saved.filters,
         "owner_id": saved.owner_id,
+        "visibility": saved.visibility,
+        "team_id": saved.team_id,
         "person_count": person_count,
         "created_at": saved.created_at.isoformat().replace("+00:00", "Z"),
     }
@@ -49,15 +51,20 @@ def vip_b(agent_b):
 
 @pytest.fixture
 def static_list(admin, person_a, person_b):
-    """Made by the admin, holding one person of each team."""
+    """Made by the admin, holding one person of each team, shared with the workspace."""
     return saved_list_create(
-        actor=admin, name="Выставка 2025", person_ids=[person_a.pk, person_b.pk]
+        actor=admin,
+        name="Выставка 2025",
+        person_ids=[person_a.pk, person_b.pk],
+        visibility="workspace",
     )
 
 
 @pytest.fixture
 def vip_segment(admin):
-    return saved_list_create(actor=admin, name="VIP", kind="dynamic", filters={"tag": "vip"})
+    return saved_list_create(
+        actor=admin, name="VIP", kind="dynamic", filters={"tag": "vip"}, visibility="workspace"
+    )
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -76,6 +83,8 @@ def test_create_static_list_returns_201_with_members_counted(agent_a, person_a):
         "kind": "static",
         "filters": {},
         "owner_id": agent_a.pk,
+        "visibility": "private",
+        "team_id": None,
         "person_count": 1,
         "created_at": response.json()["created_at"],
     }
@@ -287,7 +296,10 @@ def test_another_workspaces_list_is_not_found(other_workspace_admin, static_list
 # --- change ----------------------------------------------------------------------------------
 
 
-def test_rename_and_refilter_a_segment(agent_a, vip_segment, person_a, vip_a):
+def test_rename_and_refilter_a_segment(agent_a, person_a, vip_a):
+    vip_segment = saved_list_create(
+        actor=agent_a, name="VIP", kind="dynamic", filters={"tag": "vip"}
+    )
     api = ApiClient(agent_a)
 
     response = api.patch(
@@ -305,8 +317,8 @@ def test_rename_and_refilter_a_segment(agent_a, vip_segment, person_a, vip_a):
     }
 
 
-def test_filters_of_a_static_list_cannot_be_set(agent_a, static_list):
-    response = ApiClient(agent_a).patch(f"/lists/{static_list.pk}", {"filters": {"tag": "vip"}})
+def test_filters_of_a_static_list_cannot_be_set(admin, static_list):
+    response = ApiClient(admin).patch(f"/lists/{static_list.pk}", {"filters": {"tag": "vip"}})
 
     assert response.status_code == 422
     assert response.json()["fields"] == {"filters": "Only a segment keeps a filter."}
@@ -319,8 +331,8 @@ def test_patch_with_empty_name_is_422(agent_a, static_list):
     assert response.json()["fields"] == {"name": "String should have at least 1 character"}
 
 
-def test_delete_a_list_keeps_its_people(agent_a, static_list, person_a):
-    response = ApiClient(agent_a).delete(f"/lists/{static_list.pk}")
+def test_delete_a_list_keeps_its_people(admin, static_list, person_a):
+    response = ApiClient(admin).delete(f"/lists/{static_list.pk}")
 
     assert response.status_code == 204
     assert not SavedList.objects.exists()

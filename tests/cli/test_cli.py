@@ -90,7 +90,7 @@ from klient.activities.services import interaction_create, comment_create
 ws = workspace_create(name="W")
 a = user_create(workspace=ws, username="a", role="admin", password="x-Passw0rd-1")
 b = user_create(workspace=ws, username="b", role="agent", password="x-Passw0rd-1")
-p = person_create(actor=a, last_name="Client")
+p = person_create(actor=a, last_name="Client", owner_id=b.pk)  # b must see it to be told
 i = interaction_create(actor=a, kind="call", person=p)
 comment_create(actor=a, interaction=i, body="@b please call back")
 """

@@ -47,6 +47,7 @@ def test_bulk_people_match_what_the_service_writes(admin, team_a):
         middle_name="Петрович",
         emails=["ivan@romashka.ru", "i.k@mail.ru"],
         phones=["+79161234567"],
+        organization_id=org_id,
     )
 
     bulk = Person.objects.get(pk=ids[0])

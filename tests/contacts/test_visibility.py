@@ -68,11 +68,13 @@ def test_organizations_follow_the_same_rules(agent_a, agent_b):
     assert {o.name for o in organization_list(user=agent_b)} == {"Лютик"}
 
 
-def test_organization_people_lists_only_visible_people(agent_a, agent_b, admin):
+def test_organization_people_lists_only_visible_people(agent_a, agent_b, admin, team_a, team_b):
     from klient.contacts.selectors import organization_people
 
     org = organization_create(actor=admin, name="Shared")
-    person_create(actor=agent_a, last_name="MineA", organization_id=org.pk)
-    person_create(actor=agent_b, last_name="TheirsB", organization_id=org.pk)
+    for agent, team, name in ((agent_a, team_a, "MineA"), (agent_b, team_b, "TheirsB")):
+        person_create(
+            actor=admin, last_name=name, organization_id=org.pk, owner_id=agent.pk, team_id=team.pk
+        )
     names = {a.person.last_name for a in organization_people(user=agent_a, organization=org)}
     assert names == {"MineA"}

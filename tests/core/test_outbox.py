@@ -33,6 +33,10 @@ def notify(*, user_id: int, key: str) -> None:
     )
 
 
+# Two attempts; the retry comes 10 s later (in tests huey only schedules it).
+notify_twice = job("tests.outbox.notify_twice", retries=1)(notify.func)
+
+
 @pytest.fixture(autouse=True)
 def _reset():
     handled_for.clear()
@@ -123,7 +127,7 @@ def test_a_failing_handler_stays_pending_with_its_error_until_a_run_succeeds(
 ):
     planned_failures.append(1)
     with django_capture_on_commit_callbacks(execute=True):
-        outbox_id = notify.enqueue(user_id=agent_a.pk, key="k6")
+        outbox_id = notify_twice.enqueue(user_id=agent_a.pk, key="k6")
     row = OutboxJob.objects.get(pk=outbox_id)
     assert (row.status, row.attempts) == ("pending", 1)
     assert "the SMTP server hung up" in row.last_error

@@ -47,9 +47,9 @@ def test_organizations_are_created_and_deduped_on_tax_id_then_name(admin, write_
     assert list(romashka.tags.values_list("name", flat=True)) == ["key"]
     balkan = Organization.objects.get(name="Балкан ЕООД")
     assert (balkan.email, balkan.phone) == ("office@balkan.bg", "+35921234567")
-    assert balkan.search_text == "балкан еоод office@balkan.bg 35921234567"
+    assert balkan.search_text == "балкан еоод\noffice@balkan.bg 35921234567"
     vector = Organization.objects.get(tax_id="7811111111")
-    assert vector.search_text == "ооо вектор 7811111111"
+    assert vector.search_text == "ооо вектор\n7811111111"
     assert AuditEvent.objects.filter(action="organization.import_update").count() == 2
     assert ImportRowError.objects.get().value == "bad@"
 

@@ -47,12 +47,16 @@ def georgi(agent_b):
 
 @pytest.fixture
 def expo(admin, ivan, georgi):
-    return saved_list_create(actor=admin, name="Выставка", person_ids=[ivan.pk, georgi.pk])
+    return saved_list_create(
+        actor=admin, name="Выставка", person_ids=[ivan.pk, georgi.pk], visibility="workspace"
+    )
 
 
 @pytest.fixture
 def vip(admin):
-    return saved_list_create(actor=admin, name="VIP", kind="dynamic", filters={"tag": "vip"})
+    return saved_list_create(
+        actor=admin, name="VIP", kind="dynamic", filters={"tag": "vip"}, visibility="workspace"
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -238,16 +242,16 @@ def test_edit_a_segment_keeps_filters_set_elsewhere(agent_a, team_a):
     assert saved.filters == {"team_id": team_a.pk, "lifecycle_stage": "customer"}
 
 
-def test_rename_a_static_list(agent_a, expo):
-    response = _client(agent_a).post(reverse("lists:edit", args=[expo.pk]), {"name": "Expo"})
+def test_rename_a_static_list(admin, expo):
+    response = _client(admin).post(reverse("lists:edit", args=[expo.pk]), {"name": "Expo"})
 
     assert response.status_code == 302
     expo.refresh_from_db()
     assert expo.name == "Expo"
 
 
-def test_delete_a_list(agent_a, expo, ivan):
-    response = _client(agent_a).post(reverse("lists:delete", args=[expo.pk]))
+def test_delete_a_list(admin, expo, ivan):
+    response = _client(admin).post(reverse("lists:delete", args=[expo.pk]))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("lists:index")

@@ -315,3 +315,14 @@ def test_login_restores_the_users_language(client, agent_a):
     client.post(reverse("login"), {"username": "agent_a", "password": TEST_PASSWORD})
     page = client.get(reverse("contacts:client_list"))
     assert "<h1>Клиенты</h1>" in page.content.decode()
+
+
+def test_completing_a_task_never_redirects_off_site(client_for, agent_a, person_a):
+    from klient.activities.services import task_create
+
+    task = task_create(actor=agent_a, title="Позвонить", person=person_a, assignee=agent_a)
+    response = client_for(agent_a).post(
+        reverse("activities:task_complete", args=[task.pk]), {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("activities:task_list")

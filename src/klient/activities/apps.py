@@ -7,4 +7,7 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from klient.activities import jobs  # noqa: F401
+        # In every process (web and worker): durable handlers register their jobs here.
+        from klient.activities.handlers import handlers_connect
+
+        handlers_connect()

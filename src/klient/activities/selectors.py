@@ -32,21 +32,21 @@ TIMELINE_VALUES = (
 )
 
 
-def interaction_visibility_q(user: User) -> Q:
-    """An interaction is visible when its person or its organization is."""
+def subject_visibility_q(user: User) -> Q:
+    """The one rule for what hangs on a client's timeline (interactions, their comments,
+    tasks): it is visible when the subject it is on is -- its person, or, when it is on no
+    person, its organization. An interaction on a hidden person stays hidden even when
+    it also names an organization the viewer sees: its subject, body and author are about
+    that person. Pages, the API, exports and the calendar all read through this."""
     if user.role in (Role.ADMIN, Role.ANALYST):
         return Q()
-    people = scoped(Person, user=user).filter(visibility_q(user))
-    orgs = scoped(Organization, user=user).filter(visibility_q(user))
-    return (
-        Q(author_id=user.pk)
-        | Q(person_id__in=people.values("pk"))
-        | Q(organization_id__in=orgs.values("pk"))
-    )
+    people = scoped(Person, user=user).filter(visibility_q(user)).values("pk")
+    orgs = scoped(Organization, user=user).filter(visibility_q(user)).values("pk")
+    return Q(person_id__in=people) | Q(person__isnull=True, organization_id__in=orgs)
 
 
 def interaction_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Interaction]:
-    rows = scoped(Interaction, user=user).filter(interaction_visibility_q(user))
+    rows = scoped(Interaction, user=user).filter(subject_visibility_q(user))
     filters = filters or {}
     for key in ("person_id", "organization_id", "kind", "direction", "author_id"):
         if filters.get(key):
@@ -73,9 +73,10 @@ def timeline_page(
     cursor: str | None = None,
     limit: int = 20,
 ) -> Page[Interaction]:
-    """A client's timeline, newest first, with comment counts; the caller has checked access
-    to the person or organization, so no per-row visibility is needed here."""
-    rows = scoped(Interaction, user=user)
+    """A client's timeline, newest first, with comment counts. An organization's gathers
+    what its people went through too, so each row still passes the visibility rule: a
+    colleague's hidden client linked to a shared organization stays hidden."""
+    rows = scoped(Interaction, user=user).filter(subject_visibility_q(user))
     if person is not None:
         rows = rows.filter(person_id=person.pk)
     elif organization is not None:
@@ -120,7 +121,8 @@ _OPEN_TASK_ROWS = PreparedQuery(
 
 
 def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
-    """Latest interactions of a person as dicts (the client-360 read path)."""
+    """Latest interactions of a person as dicts (the client-360 read path). The caller has
+    checked the person is visible, and so, by `subject_visibility_q`, is every row here."""
     prepared = _TIMELINE_ROWS.get(limit)
     if prepared is None and len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
         return list(
@@ -141,17 +143,35 @@ def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, A
 
 
 def tasks_open_rows(*, person_id: int) -> list[dict[str, Any]]:
+    """Open tasks on a visible person: visible too, by the same rule as its timeline."""
     return _OPEN_TASK_ROWS.dicts(person_id=person_id)
 
 
 def task_visibility_q(user: User) -> Q:
+    """A task on a client follows the client (`subject_visibility_q`); a to-do on no client
+    is seen by its assignee, its creator and their team."""
     if user.role in (Role.ADMIN, Role.ANALYST):
         return Q()
-    q = Q(assignee_id=user.pk) | Q(created_by_id=user.pk)
+    own = Q(assignee_id=user.pk) | Q(created_by_id=user.pk)
     team_ids = user_team_ids(user)
     if team_ids:
-        q |= Q(team_id__in=team_ids)
-    return q
+        own |= Q(team_id__in=team_ids)
+    return subject_visibility_q(user) | (Q(person__isnull=True, organization__isnull=True) & own)
+
+
+def subject_visible_to(
+    *, user: User, person: Person | None = None, organization: Organization | None = None
+) -> bool:
+    """Whether `user` may see this subject (a person, else an organization): the check a
+    write makes for the actor, an assignee or a mentioned colleague."""
+    if person is not None:
+        model: type[Person | Organization] = Person
+        pk = person.pk
+    elif organization is not None:
+        model, pk = Organization, organization.pk
+    else:
+        return True
+    return scoped(model, user=user).filter(visibility_q(user), pk=pk).exists()
 
 
 def task_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Task]:

@@ -11,9 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klient.activities.access import assignee_check, mention_recipients, references_check
+from klient.activities.events import comment_mentioned, interaction_created, task_assigned
 from klient.activities.models import Comment, Interaction, Task
+from klient.activities.selectors import interaction_list
 from klient.contacts.models import Organization, Person
-from klient.core.errors import PermissionDenied, ValidationFailed
+from klient.core.errors import NotFound, PermissionDenied, ValidationFailed
 from klient.core.models import Role, User
 from klient.core.services import (
     actor_workspace_id,
@@ -79,6 +82,7 @@ def interaction_create(
     require_write(actor)
     _check_choices({"kind": kind, "direction": direction, "duration_seconds": duration_seconds})
     _check_subject(actor, person, organization)
+    references_check(actor=actor, person=person, organization=organization)
     if idempotency_key:
         existing = Interaction.objects.filter(
             workspace_id=actor_workspace_id(actor), idempotency_key=idempotency_key
@@ -122,6 +126,14 @@ def interaction_create(
         action="interaction.create",
         instance=interaction,
         changes={"kind": (None, kind), "subject": (None, subject)},
+    )
+    interaction_created.send_on_commit(
+        workspace_id=interaction.workspace_id,
+        interaction_id=interaction.pk,
+        kind=interaction.kind,
+        person_id=interaction.person_id,
+        organization_id=interaction.organization_id,
+        author_id=actor.pk,
     )
     return interaction
 
@@ -183,18 +195,27 @@ def mentioned_users(*, actor: User, body: str) -> list[User]:
 @transaction.atomic
 def comment_create(*, actor: User, interaction: Interaction, body: str) -> Comment:
     """Comment on an interaction; each @mentioned colleague gets an in-app notification."""
-    from klient.activities.jobs import comment_notify_mentions
-
     require_write(actor)
+    if not interaction_list(user=actor).filter(pk=interaction.pk).exists():
+        raise NotFound(_("Interaction not found."))
     if not body.strip():
         raise ValidationFailed(fields={"body": _("This field is required.")})
     comment = Comment.objects.create(
         workspace_id=interaction.workspace_id, interaction=interaction, author=actor, body=body
     )
-    mentioned = [user for user in mentioned_users(actor=actor, body=body) if user.pk != actor.pk]
+    mentioned = mention_recipients(
+        mentioned=[user for user in mentioned_users(actor=actor, body=body) if user.pk != actor.pk],
+        interaction=interaction,
+    )
     if mentioned:
         comment.mentioned_users.set(mentioned)
-        comment_notify_mentions.enqueue(comment_id=comment.pk)
+        comment_mentioned.send_on_commit(
+            workspace_id=comment.workspace_id,
+            comment_id=comment.pk,
+            interaction_id=interaction.pk,
+            author_id=actor.pk,
+            mentioned_user_ids=[user.pk for user in mentioned],
+        )
     audit_record(
         workspace=interaction.workspace_id,
         actor=actor,
@@ -220,12 +241,12 @@ def task_create(
     require_write(actor)
     if not title.strip():
         raise ValidationFailed(fields={"title": _("This field is required.")})
+    references_check(actor=actor, person=person, organization=organization, interaction=interaction)
+    if interaction is not None and person is None and organization is None:
+        # A task about an interaction is about its client, and is seen by who sees them.
+        person, organization = interaction.person, interaction.organization
     assignee = assignee or actor
-    if assignee.workspace_id != actor_workspace_id(actor):
-        raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
-    for record in (person, organization, interaction):
-        if record is not None and record.workspace_id != actor_workspace_id(actor):
-            raise ValidationFailed(fields={"person_id": _("Unknown record.")})
+    assignee_check(actor=actor, assignee=assignee, person=person, organization=organization)
     subject = person or organization
     task = Task.objects.create(
         workspace_id=actor_workspace_id(actor),
@@ -246,10 +267,12 @@ def task_create(
         instance=task,
         changes={"title": (None, task.title), "assignee_id": (None, assignee.pk)},
     )
-    if assignee.pk != actor.pk:
-        from klient.activities.jobs import task_notify_assignee
-
-        task_notify_assignee.enqueue(task_id=task.pk)
+    task_assigned.send_on_commit(
+        workspace_id=task.workspace_id,
+        task_id=task.pk,
+        assignee_id=assignee.pk,
+        assigned_by_id=actor.pk,
+    )
     return task
 
 
@@ -261,13 +284,13 @@ def task_update(*, actor: User, task: Task, data: Mapping[str, Any]) -> Task:
         raise ValidationFailed(fields={key: _("Unknown field.") for key in unknown})
     if "title" in data and not str(data["title"]).strip():
         raise ValidationFailed(fields={"title": _("This field is required.")})
-    if (
-        data.get("assignee_id")
-        and not User.objects.filter(
-            pk=data["assignee_id"], workspace_id=actor_workspace_id(actor)
-        ).exists()
-    ):
-        raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
+    if data.get("assignee_id"):
+        assignee = User.objects.filter(pk=data["assignee_id"]).first()
+        if assignee is None:
+            raise ValidationFailed(fields={"assignee_id": _("Unknown user.")})
+        assignee_check(
+            actor=actor, assignee=assignee, person=task.person, organization=task.organization
+        )
     changes = model_apply_changes(instance=task, data=data, fields=TASK_FIELDS)
     if "status" in data:
         changes.update(_task_status_apply(task, data["status"]))
@@ -279,6 +302,13 @@ def task_update(*, actor: User, task: Task, data: Mapping[str, Any]) -> Task:
             action="task.update",
             instance=task,
             changes=changes,
+        )
+    if "assignee_id" in changes and task.assignee_id is not None:
+        task_assigned.send_on_commit(
+            workspace_id=task.workspace_id,
+            task_id=task.pk,
+            assignee_id=task.assignee_id,
+            assigned_by_id=actor.pk,
         )
     return task
 

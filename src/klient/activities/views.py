@@ -25,7 +25,7 @@ from klient.contacts.models import Organization, Person
 from klient.core.errors import NotFound, ValidationFailed
 from klient.core.models import User
 from klient.core.selectors import workspace_users
-from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view
+from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, safe_next_url
 
 TIMELINE_PAGE = 20
 MY_TASKS_LIMIT = 200
@@ -213,7 +213,9 @@ def task_complete(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, task_id=task_id)
     task = services.task_complete(actor=request.user, task=task)
     if not is_htmx(request):
-        return redirect(request.POST.get("next") or reverse("activities:task_list"))
+        return redirect(
+            safe_next_url(request, request.POST.get("next"), reverse("activities:task_list"))
+        )
     return render(
         request,
         "activities/_task_row.html",

@@ -15,7 +15,7 @@ email/phone are computed here exactly as the services compute them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +26,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 from klient.contacts.models import Affiliation, EmailAddress, Organization, Person, PhoneNumber
-from klient.contacts.normalize import full_name_join, search_text_build
+from klient.contacts.normalize import (
+    full_name_join,
+    organization_search_text_build,
+    search_text_build,
+)
 
 
 @dataclass(slots=True)
@@ -181,9 +185,15 @@ def people_rows_build(
     people: Sequence[PersonRow],
     ids: Sequence[int],
     now: datetime | None = None,
+    organization_names: Mapping[int, str] | None = None,
 ) -> list[TableRows]:
-    """The tuples `people_bulk_insert` writes, for the given ids (exposed for benchmarks)."""
+    """The tuples `people_bulk_insert` writes, for the given ids (exposed for benchmarks).
+
+    `organization_names` (id -> name) for the people's search text; looked up when not given."""
     stamp = db_datetime(now or timezone.now())
+    org_names = (
+        organization_names if organization_names is not None else organization_names_get(people)
+    )
     person_rows: list[tuple[Any, ...]] = []
     email_rows: list[tuple[Any, ...]] = []
     phone_rows: list[tuple[Any, ...]] = []
@@ -194,6 +204,9 @@ def people_rows_build(
         )
         emails = list(dict.fromkeys(row.emails))
         phones = list(dict.fromkeys(row.phones))
+        linked = list(
+            dict.fromkeys(organization_id for organization_id, _role in row.organizations)
+        )
         person_rows.append(
             (
                 person_id,
@@ -202,7 +215,14 @@ def people_rows_build(
                 row.team_id,
                 row.lifecycle_stage,
                 row.segment,
-                search_text_build(names=[full_name], emails=emails, phones=phones),
+                search_text_build(
+                    names=[full_name],
+                    emails=emails,
+                    phones=phones,
+                    organizations=[
+                        org_names.get(organization_id, "") for organization_id in linked
+                    ],
+                ),
                 db_datetime(row.created_at) if row.created_at else stamp,
                 stamp,
                 row.first_name,
@@ -240,6 +260,14 @@ def people_rows_build(
         TableRows(PhoneNumber._meta.db_table, PHONE_COLUMNS, phone_rows),
         TableRows(Affiliation._meta.db_table, AFFILIATION_COLUMNS, affiliation_rows),
     ]
+
+
+def organization_names_get(people: Sequence[PersonRow]) -> dict[int, str]:
+    """The names of the organizations these people are linked to, in one query."""
+    ids = {organization_id for row in people for organization_id, _role in row.organizations}
+    if not ids:
+        return {}
+    return dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
 @contextmanager
@@ -307,8 +335,12 @@ def organizations_rows_build(
             row.team_id,
             row.lifecycle_stage,
             row.segment,
-            search_text_build(
-                names=[row.name, row.legal_name, row.tax_id], emails=[row.email], phones=[row.phone]
+            organization_search_text_build(
+                name=row.name,
+                legal_name=row.legal_name,
+                tax_id=row.tax_id,
+                email=row.email,
+                phone=row.phone,
             ),
             db_datetime(row.created_at) if row.created_at else stamp,
             stamp,

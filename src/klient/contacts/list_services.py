@@ -10,15 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klient.contacts.errors import InvalidContactData
+from klient.contacts.list_selectors import saved_list_can_manage, saved_list_visibility_q
 from klient.contacts.models import (
     Channel,
     LifecycleStage,
     Person,
     SavedList,
 )
-from klient.contacts.selectors import PERSON_FILTER_KEYS
-from klient.core.models import User
-from klient.core.selectors import scoped, visibility_q
+from klient.contacts.selectors import PERSON_FILTER_KEYS, organization_list
+from klient.core.errors import NotFound, PermissionDenied
+from klient.core.models import Team, User
+from klient.core.params import MAX_ID
+from klient.core.selectors import scoped, user_team_ids, visibility_q
 from klient.core.services import (
     actor_workspace_id,
     audit_record,
@@ -35,7 +38,9 @@ def saved_list_create(
     kind: str = SavedList.Kind.STATIC,
     filters: Mapping[str, Any] | None = None,
     person_ids: Iterable[int] = (),
+    visibility: str = SavedList.Visibility.PRIVATE,
 ) -> SavedList:
+    """A new list or segment, owned by the actor and private unless shared."""
     require_write(actor)
     name = _saved_list_name_clean(name)
     if kind not in SavedList.Kind.values:
@@ -46,6 +51,8 @@ def saved_list_create(
     if kind == SavedList.Kind.DYNAMIC and person_ids:
         raise InvalidContactData(fields={"person_ids": SEGMENT_MEMBERS_FIXED})
     clean_filters = saved_list_filters_clean(filters or {})
+    _filter_references_check(actor, clean_filters)
+    team_id = _sharing_team_id(actor, visibility)
     ids = _visible_person_ids(actor, person_ids)
     saved = SavedList.objects.create(
         workspace_id=actor_workspace_id(actor),
@@ -53,6 +60,8 @@ def saved_list_create(
         name=name,
         kind=kind,
         filters=clean_filters,
+        visibility=visibility,
+        team_id=team_id,
     )
     if ids:
         saved.members.add(*ids)
@@ -61,15 +70,69 @@ def saved_list_create(
         actor=actor,
         action="saved_list.create",
         instance=saved,
-        changes={"name": (None, saved.name), "kind": (None, kind)},
+        changes={
+            "name": (None, saved.name),
+            "kind": (None, kind),
+            "visibility": (None, visibility),
+        },
     )
     return saved
 
 
+def _require_reader(actor: User, saved_list: SavedList) -> None:
+    """Changing members needs a list the actor may read (a hidden one reads as missing)."""
+    visible = scoped(SavedList, user=actor).filter(saved_list_visibility_q(actor))
+    if not visible.filter(pk=saved_list.pk).exists():
+        raise NotFound(_("List not found."))
+
+
+def _require_manager(actor: User, saved_list: SavedList) -> None:
+    _require_reader(actor, saved_list)
+    if not saved_list_can_manage(user=actor, saved_list=saved_list):
+        raise PermissionDenied(NOT_LIST_MANAGER)
+
+
+def _sharing_team_id(owner: User, visibility: str) -> int | None:
+    """The team a list is shared with: the owner's (first) team, for "team" lists only."""
+    if visibility not in SavedList.Visibility.values:
+        raise InvalidContactData(
+            fields={"visibility": _("Unknown value “%(value)s”.") % {"value": visibility}}
+        )
+    if visibility != SavedList.Visibility.TEAM:
+        return None
+    teams = user_team_ids(owner)
+    if not teams:
+        raise InvalidContactData(fields={"visibility": NO_TEAM_TO_SHARE_WITH})
+    return min(teams)
+
+
+def _filter_references_check(actor: User, filters: Mapping[str, Any]) -> None:
+    """A segment may filter only by a colleague, a team and an organization the actor can
+    see: another workspace's (or team's hidden) record reads as unknown."""
+    errors: dict[str, str] = {}
+    # A former colleague still owns clients: any user of the workspace, active or not.
+    if (
+        "owner_id" in filters
+        and not scoped(User, user=actor).filter(pk=filters["owner_id"]).exists()
+    ):
+        errors["filters.owner_id"] = _("Unknown user.")
+    if "team_id" in filters and not scoped(Team, user=actor).filter(pk=filters["team_id"]).exists():
+        errors["filters.team_id"] = _("Unknown team.")
+    if (
+        "organization_id" in filters
+        and not organization_list(user=actor).filter(pk=filters["organization_id"]).exists()
+    ):
+        errors["filters.organization_id"] = _("Unknown organization.")
+    if errors:
+        raise InvalidContactData(fields=errors)
+
+
 @transaction.atomic
 def saved_list_add(*, actor: User, saved_list: SavedList, person_ids: Iterable[int]) -> int:
-    """Add people the actor can see; an unknown or invisible id fails the whole call."""
+    """Add people the actor can see; an unknown or invisible id fails the whole call.
+    Anyone who may read the list and write may add to it (a shared list is shared work)."""
     require_write(actor)
+    _require_reader(actor, saved_list)
     if saved_list.kind != SavedList.Kind.STATIC:
         raise InvalidContactData(SEGMENT_MEMBERS_FIXED)
     ids = _visible_person_ids(actor, person_ids)
@@ -85,6 +148,10 @@ def saved_list_add(*, actor: User, saved_list: SavedList, person_ids: Iterable[i
 
 
 SAVED_LIST_NAME_MAX = 120
+NOT_LIST_MANAGER = gettext_lazy("Only the owner of this list or an administrator can do this.")
+NO_TEAM_TO_SHARE_WITH = gettext_lazy(
+    "The owner is in no team: keep the list private or share it with everyone."
+)
 SEGMENT_MEMBERS_FIXED = gettext_lazy(
     "Members of a segment follow its filter; they cannot be added."
 )
@@ -114,7 +181,7 @@ def saved_list_filters_clean(filters: Mapping[str, Any]) -> dict[str, Any]:
         elif key.endswith("_id"):
             if isinstance(value, str) and value.isdigit():
                 value = int(value)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
                 errors[field] = _("Enter a whole number.")
             else:
                 cleaned[key] = value
@@ -161,6 +228,7 @@ def saved_list_remove(*, actor: User, saved_list: SavedList, person_ids: Iterabl
     """Take people off a static list; only members the actor can see are touched.
     Returns how many were removed."""
     require_write(actor)
+    _require_reader(actor, saved_list)
     if saved_list.kind != SavedList.Kind.STATIC:
         raise InvalidContactData(
             _("Members of a segment follow its filter; they cannot be removed.")
@@ -184,9 +252,11 @@ def saved_list_remove(*, actor: User, saved_list: SavedList, person_ids: Iterabl
 
 @transaction.atomic
 def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, Any]) -> SavedList:
-    """Rename a list, or change a segment's filter (replaced whole, not merged)."""
+    """Rename a list, change a segment's filter (replaced whole, not merged) or whom it is
+    shared with; its owner and administrators only."""
     require_write(actor)
-    unknown = set(data) - {"name", "filters"}
+    _require_manager(actor, saved_list)
+    unknown = set(data) - {"name", "filters", "visibility"}
     if unknown:
         raise InvalidContactData(fields={key: _("Unknown field.") for key in unknown})
     clean: dict[str, Any] = {}
@@ -196,7 +266,15 @@ def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, 
         if saved_list.kind != SavedList.Kind.DYNAMIC:
             raise InvalidContactData(fields={"filters": _("Only a segment keeps a filter.")})
         clean["filters"] = saved_list_filters_clean(data["filters"] or {})
-    changes = model_apply_changes(instance=saved_list, data=clean, fields=("name", "filters"))
+        _filter_references_check(actor, clean["filters"])
+    if "visibility" in data and data["visibility"] != saved_list.visibility:
+        # Shared with the owner's team, whoever (an administrator) changes the sharing.
+        owner = saved_list.owner or actor
+        clean["team_id"] = _sharing_team_id(owner, data["visibility"])
+        clean["visibility"] = data["visibility"]
+    changes = model_apply_changes(
+        instance=saved_list, data=clean, fields=("name", "filters", "visibility", "team_id")
+    )
     if changes:
         saved_list.save(update_fields=list(changes))
         audit_record(
@@ -211,8 +289,10 @@ def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, 
 
 @transaction.atomic
 def saved_list_delete(*, actor: User, saved_list: SavedList) -> None:
-    """Delete a list or segment; its people stay, only the grouping goes."""
+    """Delete a list or segment; its people stay, only the grouping goes. Its owner and
+    administrators only."""
     require_write(actor)
+    _require_manager(actor, saved_list)
     audit_record(
         workspace=saved_list.workspace_id,
         actor=actor,

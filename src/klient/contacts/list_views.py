@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klient.contacts import list_services, selectors
+from klient.contacts import list_selectors, list_services, selectors
 from klient.contacts.errors import InvalidContactData
 from klient.contacts.forms import ClientFilterForm
 from klient.contacts.models import Affiliation, Channel, LifecycleStage, SavedList
-from klient.core.errors import KlientError, NotFound, ValidationFailed
+from klient.core.errors import KlientError, NotFound, PermissionDenied, ValidationFailed
 from klient.core.models import User
+from klient.core.params import param_ids
 from klient.core.selectors import team_list, workspace_users
 from klient.core.views import form_add_error, is_htmx, klient_view, list_page, safe_next_url
 
@@ -41,13 +42,18 @@ NAME_MAX = 120
 
 class SavedListForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX)
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Shared with"),
+        choices=SavedList.Visibility.choices,
+        initial=SavedList.Visibility.PRIVATE,
+        required=False,  # left out: private for a new list, unchanged for an old one
+    )
 
 
-class SegmentForm(ClientFilterForm):
-    """A name and the client list's own filters."""
+class SegmentForm(ClientFilterForm, SavedListForm):
+    """A name, whom it is shared with, and the client list's own filters."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=NAME_MAX)
-    field_order = ["name", "q", "lifecycle_stage", "owner", "tag", "segment"]
+    field_order = ["name", "visibility", "q", "lifecycle_stage", "owner", "tag", "segment"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,10 +176,10 @@ class FilterLabels:
 @klient_view
 def saved_list_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    rows = list(selectors.saved_lists(user=user).select_related("owner")[: INDEX_LIMIT + 1])
+    rows = list(list_selectors.saved_lists(user=user).select_related("owner")[: INDEX_LIMIT + 1])
     truncated = len(rows) > INDEX_LIMIT
     rows = rows[:INDEX_LIMIT]
-    counts = selectors.saved_list_counts(user=user, saved_lists=rows)
+    counts = list_selectors.saved_list_counts(user=user, saved_lists=rows)
     labels = FilterLabels(user, (r.filters for r in rows if r.kind == SavedList.Kind.DYNAMIC))
     items = [
         {"list": row, "count": counts[row.pk], "summary": labels.summary(row.filters)}
@@ -185,7 +191,7 @@ def saved_list_index(request: HttpRequest) -> HttpResponse:
 @klient_view
 def saved_list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     user = _user(request)
-    saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
+    saved = list_selectors.saved_list_get(user=user, saved_list_id=list_id)
     if _htmx_target(request) == "candidates":
         return render(request, "contacts/lists/_candidates.html", _candidates(request, saved))
     primary = Prefetch(
@@ -193,9 +199,10 @@ def saved_list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         to_attr="primary_affiliations",
         queryset=Affiliation.objects.filter(is_primary=True).select_related("organization"),
     )
-    rows = selectors.saved_list_people(user=user, saved_list=saved)
+    rows = list_selectors.saved_list_people(user=user, saved_list=saved)
     context: dict[str, Any] = {
         "saved": saved,
+        "can_manage": list_selectors.saved_list_can_manage(user=user, saved_list=saved),
         **list_page(
             request,
             rows,
@@ -231,7 +238,11 @@ def saved_list_create(request: HttpRequest) -> HttpResponse:
     form = SavedListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = list_services.saved_list_create(actor=user, name=form.cleaned_data["name"])
+            saved = list_services.saved_list_create(
+                actor=user,
+                name=form.cleaned_data["name"],
+                visibility=form.cleaned_data["visibility"] or SavedList.Visibility.PRIVATE,
+            )
         except ValidationFailed as error:
             _form_error(form, error)
         else:
@@ -262,6 +273,7 @@ def segment_create(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 kind=SavedList.Kind.DYNAMIC,
                 filters=form.filters(),
+                visibility=form.cleaned_data["visibility"] or SavedList.Visibility.PRIVATE,
             )
         except ValidationFailed as error:
             _form_error(form, error)
@@ -281,18 +293,24 @@ def segment_create(request: HttpRequest) -> HttpResponse:
 @klient_view(write=True)
 def saved_list_edit(request: HttpRequest, list_id: int) -> HttpResponse:
     user = _user(request)
-    saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
+    saved = list_selectors.saved_list_get(user=user, saved_list_id=list_id)
+    if not list_selectors.saved_list_can_manage(user=user, saved_list=saved):
+        raise PermissionDenied(list_services.NOT_LIST_MANAGER)
     form: forms.Form
+    common = {"name": saved.name, "visibility": saved.visibility}
     if saved.kind == SavedList.Kind.DYNAMIC:
         stored = saved.filters
-        initial = {"name": saved.name, **{k: v for k, v in stored.items() if k in FORM_FILTER_KEYS}}
+        initial = {**common, **{k: v for k, v in stored.items() if k in FORM_FILTER_KEYS}}
         if "owner_id" in initial:
             initial["owner"] = initial.pop("owner_id")
         form = _segment_form(request, user, initial=initial, current=stored)
     else:
-        form = SavedListForm(request.POST or None, initial={"name": saved.name})
+        form = SavedListForm(request.POST or None, initial=common)
     if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = {"name": form.cleaned_data["name"]}
+        data: dict[str, Any] = {
+            "name": form.cleaned_data["name"],
+            "visibility": form.cleaned_data["visibility"] or saved.visibility,
+        }
         if isinstance(form, SegmentForm):
             kept = {k: v for k, v in saved.filters.items() if k not in FORM_FILTER_KEYS}
             data["filters"] = {**kept, **form.filters()}
@@ -318,7 +336,7 @@ def saved_list_edit(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def saved_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     user = _user(request)
-    saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
+    saved = list_selectors.saved_list_get(user=user, saved_list_id=list_id)
     name = saved.name
     list_services.saved_list_delete(actor=user, saved_list=saved)
     messages.success(request, _("“%(name)s” was deleted; its people were kept.") % {"name": name})
@@ -330,13 +348,11 @@ def saved_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
 def saved_list_member_add(request: HttpRequest, list_id: int) -> HttpResponse:
     """Add the posted `person_id`s; back to `next` (e.g. a person's card) or to the list."""
     user = _user(request)
-    saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
-    raw_ids = request.POST.getlist("person_id")
-    if not raw_ids or not all(value.isdigit() for value in raw_ids):
+    saved = list_selectors.saved_list_get(user=user, saved_list_id=list_id)
+    person_ids = param_ids(request.POST.getlist("person_id"), "person_id")
+    if not person_ids:
         raise InvalidContactData(_("Choose people to add."))
-    added = list_services.saved_list_add(
-        actor=user, saved_list=saved, person_ids=[int(value) for value in raw_ids]
-    )
+    added = list_services.saved_list_add(actor=user, saved_list=saved, person_ids=person_ids)
     messages.success(
         request, _("Added to “%(name)s”: %(count)d.") % {"name": saved.name, "count": added}
     )
@@ -349,7 +365,7 @@ def saved_list_member_add(request: HttpRequest, list_id: int) -> HttpResponse:
 def saved_list_member_remove(request: HttpRequest, list_id: int, person_id: int) -> HttpResponse:
     """Take one person off a static list; htmx gets an empty row back, so the row goes."""
     user = _user(request)
-    saved = selectors.saved_list_get(user=user, saved_list_id=list_id)
+    saved = list_selectors.saved_list_get(user=user, saved_list_id=list_id)
     person = selectors.person_get(user=user, person_id=person_id)
     if not list_services.saved_list_remove(actor=user, saved_list=saved, person_ids=[person.pk]):
         raise NotFound(_("This person is not on the list."))

@@ -1,7 +1,10 @@
 """REST endpoints of saved lists (a fixed set of people) and segments (a saved filter).
 
-A list belongs to the workspace; its members are always read through the people
-selector, so each user sees only the members they may see.
+A list is private to its owner, shared with the owner's team, or shared with the
+workspace (docs/adr/0006-saved-list-sharing.md); a list a user may not read is a 404, and
+only its owner or an administrator may change or delete it (403 for other readers). Its
+members are always read through the people selector, so each user sees only the members
+they may see.
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from klient.contacts.api import PERSON_PREFETCH, PersonFilters, PersonPageOut
+from klient.contacts.list_selectors import (
+    saved_list_counts,
+    saved_list_get,
+    saved_list_people,
+    saved_lists,
+)
 from klient.contacts.list_services import (
     saved_list_add,
     saved_list_create,
@@ -23,13 +32,7 @@ from klient.contacts.list_services import (
     saved_list_update,
 )
 from klient.contacts.models import SavedList
-from klient.contacts.selectors import (
-    person_get,
-    saved_list_counts,
-    saved_list_get,
-    saved_list_people,
-    saved_lists,
-)
+from klient.contacts.selectors import person_get
 from klient.core.api_support import (
     ERROR_CODES,
     ErrorOut,
@@ -55,6 +58,8 @@ MAX_PEOPLE_PER_CALL = 500
 class SavedListIn(InSchema):
     name: str = Field(..., min_length=1, max_length=120)
     kind: str = Field(SavedList.Kind.STATIC, max_length=10)
+    # private (the default), team (the owner's team) or workspace.
+    visibility: str = Field(SavedList.Visibility.PRIVATE, max_length=10)
     # A segment's filter: the same keys as GET /people takes.
     filters: PersonFilters = omittable()
     # A static list's first members.
@@ -64,6 +69,7 @@ class SavedListIn(InSchema):
 class SavedListPatch(PatchSchema):
     name: str = omittable(min_length=1, max_length=120)
     filters: PersonFilters = omittable()
+    visibility: str = omittable(max_length=10)
 
 
 class SavedListOut(Schema):
@@ -72,6 +78,8 @@ class SavedListOut(Schema):
     kind: str
     filters: dict[str, Any]
     owner_id: int | None
+    visibility: str
+    team_id: int | None
     person_count: int
     created_at: datetime
 

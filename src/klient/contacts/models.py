@@ -224,19 +224,43 @@ class Consent(models.Model):
 
 
 class SavedList(models.Model):
-    """A static list (fixed members) or a dynamic segment (a saved filter that stays current)."""
+    """A static list (fixed members) or a dynamic segment (a saved filter that stays current).
+
+    Shared as its owner chooses (docs/adr/0006-saved-list-sharing.md): private, with the
+    owner's team, or with the workspace.
+    """
 
     class Kind(models.TextChoices):
         STATIC = "static", _("List")
         DYNAMIC = "dynamic", _("Segment")
 
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Only me")
+        TEAM = "team", _("My team")
+        WORKSPACE = "workspace", _("Everyone in the company")
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    visibility = models.CharField(
+        _("shared with"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    # The team a "team" list is shared with: the owner's team when it was shared.
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATIC)
     filters = models.JSONField(default=dict, blank=True)
     members = models.ManyToManyField(Person, blank=True, related_name="saved_lists")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=["private", "team", "workspace"]),
+                name="saved_list_known_visibility",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -69,18 +70,50 @@ def full_name_join(*, first_name: str, last_name: str, middle_name: str = "") ->
     return " ".join(part.strip() for part in (first_name, middle_name, last_name) if part.strip())
 
 
-def search_text_build(*, names: list[str], emails: list[str], phones: list[str]) -> str:
-    """What search matches on: lower-cased names and emails, phone digits without '+'."""
-    parts = [name.lower() for name in names if name]
-    parts += [email.lower() for email in emails if email]
+# Between a record's own words and the words it borrows in search_text: a person's
+# organizations' names, and an organization's words after its name. SQL splits there to
+# rewrite the borrowed part when an organization is renamed (contacts.search_refresh);
+# `search_fold` turns every other whitespace into a space, so no part holds one.
+SEARCH_PART_SEPARATOR = "\n"
+
+
+def search_fold(text: str) -> str:
+    """How search compares text: lower-cased, «ё» read as «е» (people type «федор» for
+    «Фёдор» and the other way round), runs of whitespace as one space."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+def search_text_build(
+    *,
+    names: Sequence[str],
+    emails: Sequence[str],
+    phones: Sequence[str],
+    organizations: Sequence[str] = (),
+) -> str:
+    """What search matches on: folded names and emails, phone digits without '+', then
+    the folded names of the person's organizations (primary first) after the separator."""
+    parts = [search_fold(name) for name in names if name]
+    parts += [search_fold(email) for email in emails if email]
     parts += ["".join(_DIGITS.findall(phone)) for phone in phones if phone]
-    return " ".join(part for part in parts if part)
+    own = " ".join(part for part in parts if part)
+    borrowed = " ".join(name for name in map(search_fold, organizations) if name)
+    return own + SEARCH_PART_SEPARATOR + borrowed if borrowed else own
+
+
+def organization_search_text_build(
+    *, name: str, legal_name: str = "", tax_id: str = "", email: str = "", phone: str = ""
+) -> str:
+    """An organization's search text: its folded name first, alone before the separator,
+    so SQL can copy it into its people's search text."""
+    rest = search_text_build(names=[legal_name, tax_id], emails=[email], phones=[phone])
+    folded = search_fold(name)
+    return folded + SEARCH_PART_SEPARATOR + rest if rest else folded
 
 
 def search_terms(query: str) -> list[str]:
-    """Split a search box query into lower-cased terms; a phone-like query becomes its digits.
+    """Split a search box query into folded terms; a phone-like query becomes its digits.
 
-    '+7 (916) 123' -> ['7916123'];  'Кузн  Иван' -> ['кузн', 'иван'].
+    '+7 (916) 123' -> ['7916123'];  'Кузн  Фёдор' -> ['кузн', 'федор'].
     A Russian trunk prefix '8 916…' is read as '7916…' too: both terms are tried by the caller.
     """
     text = " ".join((query or "").split())
@@ -88,4 +121,4 @@ def search_terms(query: str) -> list[str]:
         return []
     if _PHONE_QUERY.match(text) and sum(ch.isdigit() for ch in text) >= 3:
         return ["".join(_DIGITS.findall(text))]
-    return [term.lower() for term in text.split(" ") if term]
+    return search_fold(text).split(" ")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -17,10 +16,9 @@ from klient.contacts.models import (
     Organization,
     Person,
     PhoneNumber,
-    SavedList,
     Tag,
 )
-from klient.contacts.normalize import search_terms
+from klient.contacts.normalize import SEARCH_PART_SEPARATOR, search_terms
 from klient.core.errors import NotFound
 from klient.core.models import User
 from klient.core.prepared import PreparedQuery
@@ -61,6 +59,16 @@ def _search_alternatives(query: str) -> list[list[str]]:
     return alternatives
 
 
+def _word_prefix_q(term: str) -> Q:
+    """A word of search_text starts with `term`: at the start, after a space, or after the
+    separator before the organizations' names."""
+    return (
+        Q(search_text__startswith=term)
+        | Q(search_text__contains=" " + term)
+        | Q(search_text__contains=SEARCH_PART_SEPARATOR + term)
+    )
+
+
 def search_filter(table: str, query: str) -> Q | None:
     """A Q on `id` matching every term of the query as a substring of search_text.
 
@@ -88,7 +96,7 @@ def search_filter(table: str, query: str) -> Q | None:
                 for term in long_terms:
                     q &= Q(search_text__contains=term)
         for term in short_terms:
-            q &= Q(search_text__startswith=term) | Q(search_text__contains=" " + term)
+            q &= _word_prefix_q(term)
         result |= q
     return result
 
@@ -116,7 +124,7 @@ def search_narrow(rows: QuerySet[M], *, table: str, query: str) -> QuerySet[M]:
     )
     rows = rows.filter(search_row__search_text__match=match)
     for term in short_terms:
-        rows = rows.filter(Q(search_text__startswith=term) | Q(search_text__contains=" " + term))
+        rows = rows.filter(_word_prefix_q(term))
     return rows
 
 
@@ -221,8 +229,20 @@ def person_consents(person: Person) -> list[Consent]:
 def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
     """People who look like the same human: a shared email or phone, or the same name
     in a shared organization."""
-    emails = person.emails.values("email")
-    phones = person.phones.values("number")
+    # Candidates come from the person's own emails and phones through the
+    # (workspace, email|number) indexes: an OR over two outer joins made the database walk
+    # every person of the workspace (3.7 s per card at 300,000 people).
+    emails = list(person.emails.values_list("email", flat=True))
+    phones = list(person.phones.values_list("number", flat=True))
+    sharing = set(
+        EmailAddress.objects.filter(workspace_id=person.workspace_id, email__in=emails).values_list(
+            "person_id", flat=True
+        )
+    ) | set(
+        PhoneNumber.objects.filter(workspace_id=person.workspace_id, number__in=phones).values_list(
+            "person_id", flat=True
+        )
+    )
     visible = (
         scoped(Person, user=user)
         .filter(visibility_q(user), merged_into__isnull=True)
@@ -230,37 +250,18 @@ def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
     )
     # Names are compared in Python: SQLite's lower()/LIKE fold only ASCII, not Cyrillic.
     name = (person.first_name.casefold(), person.last_name.casefold())
-    colleagues = visible.filter(
-        affiliations__organization_id__in=person.affiliations.values("organization_id")
-    ).values_list("pk", "first_name", "last_name")
+    colleague_ids = Affiliation.objects.filter(
+        organization_id__in=list(person.affiliations.values_list("organization_id", flat=True))
+    ).values_list("person_id", flat=True)
+    colleagues = visible.filter(pk__in=list(colleague_ids)).values_list(
+        "pk", "first_name", "last_name"
+    )
     same_name = [
         pk
         for pk, first, last in colleagues
         if person.last_name and (first.casefold(), last.casefold()) == name
     ]
-    return visible.filter(
-        Q(emails__email__in=emails) | Q(phones__number__in=phones) | Q(pk__in=same_name)
-    ).distinct()
-
-
-def saved_list_get(*, user: User, saved_list_id: int) -> SavedList:
-    saved = scoped(SavedList, user=user).filter(pk=saved_list_id).first()
-    if saved is None:
-        raise NotFound(_("List not found."))
-    return saved
-
-
-def saved_list_people(*, user: User, saved_list: SavedList) -> QuerySet[Person]:
-    """Members of a list; a segment re-runs its filter, so it is always current."""
-    if saved_list.kind == SavedList.Kind.DYNAMIC:
-        filters = {k: v for k, v in saved_list.filters.items() if k in PERSON_FILTER_KEYS}
-        return person_list(user=user, filters=filters)
-    return person_list(user=user).filter(saved_lists=saved_list)
-
-
-def saved_lists(*, user: User, kind: str = "") -> QuerySet[SavedList]:
-    rows = scoped(SavedList, user=user).annotate(static_count=Count("members")).order_by("name")
-    return rows.filter(kind=kind) if kind else rows
+    return visible.filter(pk__in=sharing.union(same_name))
 
 
 PERSON_360_FIELDS = (
@@ -355,25 +356,6 @@ def segment_names(*, user: User) -> list[str]:
         .values_list("segment", flat=True)
         .distinct()[:100]
     )
-
-
-def saved_list_counts(*, user: User, saved_lists: Iterable[SavedList]) -> dict[int, int]:
-    """How many members of each list the user can see, in one query for any number of lists.
-
-    Each list's members (a segment's filter re-run, a static list's visible members) become
-    one conditional count over the visible people: a query per list would grow with the page.
-    """
-    lists = list(saved_lists)
-    if not lists:
-        return {}
-    counts = {
-        f"n{saved.pk}": Count(
-            "pk", filter=Q(pk__in=saved_list_people(user=user, saved_list=saved).values("pk"))
-        )
-        for saved in lists
-    }
-    totals = person_list(user=user).select_related(None).order_by().aggregate(**counts)
-    return {saved.pk: totals[f"n{saved.pk}"] or 0 for saved in lists}
 
 
 def affiliation_get(*, person: Person, organization_id: int) -> Affiliation:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klient.contacts.errors import InvalidContactData, MergeNotAllowed
+from klient.contacts.events import person_deleting, person_merged
 from klient.contacts.models import (
     Affiliation,
     Channel,
@@ -27,11 +28,15 @@ from klient.contacts.normalize import (
     InvalidValue,
     email_normalize,
     full_name_join,
+    organization_search_text_build,
     phone_to_e164,
     search_text_build,
 )
+from klient.contacts.search_refresh import people_of_organizations_refresh, people_refresh
+from klient.contacts.selectors import organization_list, person_list
 from klient.core.errors import NotFound
 from klient.core.models import Team, User
+from klient.core.selectors import workspace_users
 from klient.core.services import (
     actor_workspace_id,
     audit_record,
@@ -147,10 +152,7 @@ def _validate_person(data: Mapping[str, Any]) -> None:
 def _check_owner_team(actor: User, data: Mapping[str, Any]) -> None:
     """Owner and team must belong to the actor's workspace (no cross-workspace links)."""
     owner_id = data.get("owner_id")
-    if (
-        owner_id
-        and not User.objects.filter(pk=owner_id, workspace_id=actor_workspace_id(actor)).exists()
-    ):
+    if owner_id and not workspace_users(user=actor).filter(pk=owner_id).exists():
         raise InvalidContactData(fields={"owner_id": _("Unknown user.")})
     team_id = data.get("team_id")
     if (
@@ -169,12 +171,20 @@ def person_search_text_refresh(person: Person) -> None:
     # (alphabetical) order and primary_email would not be the primary email.
     emails = list(person.emails.order_by("-is_primary", "id").values_list("email", flat=True))
     phones = list(person.phones.order_by("-is_primary", "id").values_list("number", flat=True))
+    # The order search_refresh rebuilds them in when an organization is renamed.
+    organizations = list(
+        person.affiliations.order_by("-is_primary", "id").values_list(
+            "organization__name", flat=True
+        )
+    )
     person.full_name = full_name_join(
         first_name=person.first_name, last_name=person.last_name, middle_name=person.middle_name
     )
     person.primary_email = emails[0] if emails else ""
     person.primary_phone = phones[0] if phones else ""
-    person.search_text = search_text_build(names=[person.full_name], emails=emails, phones=phones)
+    person.search_text = search_text_build(
+        names=[person.full_name], emails=emails, phones=phones, organizations=organizations
+    )
     Person.objects.filter(pk=person.pk).update(
         full_name=person.full_name,
         primary_email=person.primary_email,
@@ -256,9 +266,11 @@ def person_create(
     clean_emails, clean_phones = channels_clean(emails=emails, phones=phones, region=_region(actor))
     organization = None
     if organization_id is not None:
-        organization = Organization.objects.filter(
-            pk=organization_id, workspace_id=actor_workspace_id(actor)
-        ).first()
+        # Visible to the actor, as affiliation_set asks: another team's organization reads
+        # as unknown, so its name never comes back in the new person's payload.
+        organization = (
+            organization_list(user=actor).select_related(None).filter(pk=organization_id).first()
+        )
         if organization is None:
             raise InvalidContactData(fields={"organization_id": _("Unknown organization.")})
         _choice_check("organization_role", organization_role, Affiliation.Role.values)
@@ -356,6 +368,9 @@ def person_delete(*, actor: User, person: Person) -> None:
         instance=person,
         changes={"full_name": (person.full_name, None)},
     )
+    person_deleting.send_on_commit(
+        workspace_id=person.workspace_id, person_id=person.pk, actor_id=actor.pk
+    )
     person.delete()
 
 
@@ -405,10 +420,12 @@ def _organization_normalize(actor: User, fields: dict[str, Any]) -> None:
 
 
 def _organization_search_text(organization: Organization) -> str:
-    return search_text_build(
-        names=[organization.name, organization.legal_name, organization.tax_id],
-        emails=[organization.email],
-        phones=[organization.phone],
+    return organization_search_text_build(
+        name=organization.name,
+        legal_name=organization.legal_name,
+        tax_id=organization.tax_id,
+        email=organization.email,
+        phone=organization.phone,
     )
 
 
@@ -431,6 +448,8 @@ def organization_update(
     if changes:
         organization.search_text = _organization_search_text(organization)
         organization.save()
+        if "name" in changes:
+            people_of_organizations_refresh(organization_ids=[organization.pk])
         audit_record(
             workspace=organization.workspace_id,
             actor=actor,
@@ -451,6 +470,10 @@ def organization_delete(*, actor: User, organization: Organization) -> None:
         instance=organization,
         changes={"name": (organization.name, None)},
     )
+    # Its links go with it, and its name must leave its people's search text too.
+    people_of_organizations_refresh(
+        organization_ids=[organization.pk], without_organization=organization.pk
+    )
     organization.delete()
 
 
@@ -461,17 +484,21 @@ def affiliation_set(
     require_write(actor)
     if role not in Affiliation.Role.values:
         raise InvalidContactData(fields={"role": _("Unknown value “%(value)s”.") % {"value": role}})
-    if person.workspace_id != organization.workspace_id:
+    if not organization_list(user=actor).filter(pk=organization.pk).exists():
         raise NotFound(_("Organization not found."))
+    if not person_list(user=actor).filter(pk=person.pk).exists():
+        raise NotFound(_("Person not found."))
     defaults = {"workspace_id": person.workspace_id, "role": role, "job_title": job_title}
     # A person's first organization is the primary one, as when created with one.
     is_first = not person.affiliations.filter(is_primary=True).exists()
-    affiliation, _created = Affiliation.objects.update_or_create(
+    affiliation, created = Affiliation.objects.update_or_create(
         person=person,
         organization=organization,
         defaults=defaults,
         create_defaults={**defaults, "is_primary": is_first},
     )
+    if created:
+        people_refresh(person_ids=[person.pk])
     audit_record(
         workspace=person.workspace_id,
         actor=actor,
@@ -493,6 +520,7 @@ def affiliation_remove(*, actor: User, person: Person, organization: Organizatio
         if successor is not None:
             Affiliation.objects.filter(pk=successor.pk).update(is_primary=True)
     if deleted:
+        people_refresh(person_ids=[person.pk])
         audit_record(
             workspace=person.workspace_id,
             actor=actor,
@@ -575,8 +603,6 @@ def person_merge(*, actor: User, primary: Person, duplicate: Person) -> Person:
 
     The duplicate row stays, marked `merged_into`, so old links can be followed.
     """
-    from klient.activities.services import activities_reassign_person
-
     require_write(actor)
     if primary.pk == duplicate.pk or primary.workspace_id != duplicate.workspace_id:
         raise MergeNotAllowed()
@@ -584,7 +610,6 @@ def person_merge(*, actor: User, primary: Person, duplicate: Person) -> Person:
         raise MergeNotAllowed(_("One of these people was already merged."))
     changes = _fill_empty(primary, duplicate)
     primary.save()
-    moved = activities_reassign_person(from_person_id=duplicate.pk, to_person_id=primary.pk)
     emails = list(primary.emails.values_list("email", flat=True))
     emails += [e for e in duplicate.emails.values_list("email", flat=True) if e not in emails]
     phones = list(primary.phones.values_list("number", flat=True))
@@ -604,6 +629,17 @@ def person_merge(*, actor: User, primary: Person, duplicate: Person) -> Person:
     Person.objects.filter(pk=duplicate.pk).update(
         merged_into=primary, search_text="", updated_at=timezone.now()
     )
+    # Apps holding the duplicate's records (timeline, tasks, deals...) move them in this
+    # transaction and say how many: a merge never shows half-moved records.
+    moved: dict[str, int] = {}
+    for counts in person_merged.send_on_commit(
+        workspace_id=primary.workspace_id,
+        primary_id=primary.pk,
+        duplicate_id=duplicate.pk,
+        actor_id=actor.pk,
+    ):
+        if isinstance(counts, dict):
+            moved.update(counts)
     person_search_text_refresh(primary)
     changes.update({"merged_from": (None, duplicate.pk), "moved": (None, moved)})
     audit_record(

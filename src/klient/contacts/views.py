@@ -24,20 +24,15 @@ from klient.activities.views import timeline_context
 from klient.contacts import selectors, services
 from klient.contacts.forms import ClientFilterForm, OrganizationForm, PersonForm
 from klient.contacts.models import Affiliation, Organization, Person
-from klient.core.errors import Conflict, NotFound, ValidationFailed
+from klient.core.errors import Conflict, ValidationFailed
 from klient.core.models import Role, User
+from klient.core.params import param_required_id
 from klient.core.selectors import audit_list, workspace_users
 from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, list_page
 
 AUDIT_LIMIT = 50
 CARD_TASK_LIMIT = 20
 DUPLICATE_LIMIT = 5
-
-
-def _int_param(value: str | None) -> int:
-    if value is None or not value.isdigit():
-        raise NotFound()
-    return int(value)
 
 
 def _owners(user: User) -> list[User]:
@@ -239,7 +234,7 @@ def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
     primary = selectors.person_get(user=user, person_id=person_id)
     duplicate = selectors.person_get(
-        user=user, person_id=_int_param(request.POST.get("duplicate_id"))
+        user=user, person_id=param_required_id(request.POST, "duplicate_id")
     )
     services.person_merge(actor=user, primary=primary, duplicate=duplicate)
     messages.success(

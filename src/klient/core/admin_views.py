@@ -1,20 +1,25 @@
-"""Administration pages: colleagues and their roles, teams, and the audit log."""
+"""Administration pages: colleagues and their roles, teams, the audit log, and sign-in
+lockouts."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from klient.core import selectors, services
+from klient.core import selectors, services, throttle
 from klient.core.errors import KlientError, NotFound
-from klient.core.models import Role
+from klient.core.models import Role, User
 from klient.core.pagination import paginate_id_desc
+from klient.core.params import param_id, param_ids
 from klient.core.views import AuthedRequest, form_add_error, klient_view
 
 AUDIT_PER_PAGE = 50
@@ -46,6 +51,13 @@ class TeamCreateForm(forms.Form):
 
 def _team_choices(request: AuthedRequest) -> list[tuple[str, str]]:
     return [(str(team.pk), team.name) for team in selectors.team_list(user=request.user)]
+
+
+def _colleagues(request: AuthedRequest) -> QuerySet[User]:
+    """Colleagues with how many live API tokens each holds (the "revoke" button)."""
+    return selectors.user_list_for_admin(user=request.user).annotate(
+        live_tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True))
+    )
 
 
 @klient_view
@@ -82,7 +94,7 @@ def settings_users(request: AuthedRequest) -> HttpResponse:
                 "core/settings/users.html",
                 {
                     "form": form,
-                    "users": selectors.user_list_for_admin(user=request.user),
+                    "users": _colleagues(request),
                     "teams": selectors.team_list(user=request.user),
                     "roles": Role.choices,
                     "created_username": created_username,
@@ -94,7 +106,7 @@ def settings_users(request: AuthedRequest) -> HttpResponse:
         "core/settings/users.html",
         {
             "form": form,
-            "users": selectors.user_list_for_admin(user=request.user),
+            "users": _colleagues(request),
             "teams": selectors.team_list(user=request.user),
             "roles": Role.choices,
         },
@@ -113,7 +125,7 @@ def settings_user_update(request: AuthedRequest, user_id: int) -> HttpResponse:
         actor=request.user,
         user=colleague,
         role=request.POST.get("role") or None,
-        team_ids=[int(t) for t in request.POST.getlist("teams") if t.isdigit()],
+        team_ids=param_ids(request.POST.getlist("teams"), "teams"),
         is_active=request.POST.get("is_active") == "on",
     )
     return redirect("core:settings_users")
@@ -145,13 +157,11 @@ def settings_teams(request: AuthedRequest) -> HttpResponse:
 def settings_audit(request: AuthedRequest) -> HttpResponse:
     """The whole audit log, filtered by actor, action and record."""
     services.require_admin(request.user)
-    actor = request.GET.get("actor", "")
-    object_id = request.GET.get("object_id", "")
     rows = selectors.audit_list(
         user=request.user,
         object_type=request.GET.get("object_type") or None,
-        object_id=int(object_id) if object_id.isdigit() else None,
-        actor_id=int(actor) if actor.isdigit() else None,
+        object_id=param_id(request.GET, "object_id"),
+        actor_id=param_id(request.GET, "actor"),
         action=request.GET.get("action") or None,
     )
     page = paginate_id_desc(rows, cursor=request.GET.get("cursor") or None, limit=AUDIT_PER_PAGE)
@@ -167,3 +177,69 @@ def settings_audit(request: AuthedRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+@klient_view
+@require_POST
+def settings_user_tokens_revoke(request: AuthedRequest, user_id: int) -> HttpResponse:
+    """An administrator ends every API token of a colleague (e.g. one who left)."""
+    services.require_admin(request.user)
+    colleague = selectors.user_list_for_admin(user=request.user).filter(pk=user_id).first()
+    if colleague is None:
+        raise NotFound(_("User not found."))
+    revoked = services.token_revoke_all(user=colleague, actor=request.user)
+    messages.success(
+        request,
+        _("API tokens of %(user)s revoked: %(count)s.")
+        % {"user": colleague.display_name, "count": revoked},
+    )
+    return redirect("core:settings_users")
+
+
+@klient_view
+@require_POST
+def settings_user_password_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
+    """A new password for a colleague, shown once; their sessions end with the old one."""
+    services.require_admin(request.user)
+    colleague = selectors.user_list_for_admin(user=request.user).filter(pk=user_id).first()
+    if colleague is None:
+        raise NotFound(_("User not found."))
+    password = services.user_password_reset(actor=request.user, user=colleague)
+    return render(
+        request,
+        "core/settings/users.html",
+        {
+            "form": UserCreateForm(team_choices=_team_choices(request)),
+            "users": _colleagues(request),
+            "teams": selectors.team_list(user=request.user),
+            "roles": Role.choices,
+            "reset_username": colleague.username,
+            "reset_password": password,
+        },
+    )
+
+
+@klient_view
+def settings_lockouts(request: AuthedRequest) -> HttpResponse:
+    """Accounts and addresses locked after too many failed sign-ins, to unlock."""
+    services.require_admin(request.user)
+    return render(
+        request,
+        "core/settings/lockouts.html",
+        {
+            "lockouts": throttle.lockout_list(user=request.user),
+            "limits": {
+                "account": settings.KLIENT_LOGIN_FAILURE_LIMIT,
+                "address": settings.KLIENT_LOGIN_ADDRESS_FAILURE_LIMIT,
+                "minutes": settings.KLIENT_LOGIN_COOLOFF_MINUTES,
+            },
+        },
+    )
+
+
+@klient_view
+@require_POST
+def settings_lockout_clear(request: AuthedRequest, lockout_id: int) -> HttpResponse:
+    throttle.lockout_clear(actor=request.user, lockout_id=lockout_id)
+    messages.success(request, _("Unlocked."))
+    return redirect("core:settings_lockouts")

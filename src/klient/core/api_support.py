@@ -25,15 +25,16 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 from pydantic import ConfigDict, Field, field_validator
 
-from klient.core.errors import KlientError, NotFound, ValidationFailed
+from klient.core.errors import KlientError, NotFound, Throttled, ValidationFailed
 from klient.core.models import User
+from klient.core.params import MAX_ID
 from klient.core.services import token_authenticate
+from klient.core.throttle import token_failure_record
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Largest id SQLite and PostgreSQL bigint hold; a bigger number is bad input, not a crash.
-MAX_ID = 2**63 - 1
+# A bigger id than the databases hold (MAX_ID) is bad input, not a crash.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Field(ge=1, le=200)]
 
@@ -85,10 +86,17 @@ def json_response(data: Any, *, status: int = 200) -> HttpResponse:
 
 
 class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer kl_...`: one indexed query for the token, user and workspace."""
+    """`Authorization: Bearer kl_...`: one indexed query for the token, user and workspace.
+
+    Only an invalid token costs more: it counts against the caller's address, which
+    gets a typed 429 past KLIENT_TOKEN_FAILURE_LIMIT (core.throttle).
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return token_authenticate(token.strip())
+        user = token_authenticate(token.strip())
+        if user is None:
+            token_failure_record(request=request)
+        return user
 
 
 class SessionUserAuth(APIKeyCookie):
@@ -205,7 +213,10 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _klient_error(request: HttpRequest, exc: KlientError) -> HttpResponse:
-    return json_response(exc.as_dict(), status=exc.status)
+    response = json_response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, Throttled):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -274,7 +285,7 @@ def error_handlers_install(api: NinjaAPI) -> None:
 
 
 # Documented on every authenticated operation, so the OpenAPI schema names the error shape.
-ERROR_CODES = frozenset({400, 401, 403, 404, 409, 413, 422})
+ERROR_CODES = frozenset({400, 401, 403, 404, 409, 413, 422, 429})
 
 
 @csrf_exempt  # a bearer-token client has no CSRF cookie; it still deserves the JSON 404

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and password change: Django's auth views with Klient's templates.
+"""Sign-in (throttled), sign-out, password change and the user's API tokens.
 
 Not namespaced, because settings name them plainly (LOGIN_URL = "login").
 """
@@ -6,10 +6,10 @@ Not namespaced, because settings name them plainly (LOGIN_URL = "login").
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from klient.core import views
+from klient.core import auth_views as klient_auth
 
 urlpatterns = [
-    path("login/", views.KlientLoginView.as_view(), name="login"),
+    path("login/", klient_auth.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
@@ -25,4 +25,6 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("tokens/", klient_auth.account_tokens, name="account_tokens"),
+    path("tokens/revoke/", klient_auth.account_tokens_revoke, name="account_tokens_revoke"),
 ]

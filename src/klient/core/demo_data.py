@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import phonenumbers
 from django.db import transaction
@@ -258,6 +259,22 @@ def demo_exists() -> bool:
     return Workspace.objects.filter(slug=DEMO_SLUG).exists()
 
 
+def _visibility_check(users: list[User]) -> Callable[[User, Any], bool]:
+    """Whether a user sees a person or organization: core.selectors.visibility_q's rule,
+    in memory, so choosing who writes each demo record costs no query."""
+    teams = {user.pk: set(user.teams.values_list("pk", flat=True)) for user in users}
+
+    def sees(user: User, record: Any) -> bool:
+        if user.role in (Role.ADMIN, Role.ANALYST) or record.owner_id == user.pk:
+            return True
+        if record.team_id in teams[user.pk]:
+            return True
+        owner_teams = teams.get(record.owner_id, set())
+        return user.role == Role.MANAGER and bool(owner_teams & teams[user.pk])
+
+    return sees
+
+
 def demo_load(
     *,
     organizations: int = 200,
@@ -318,6 +335,7 @@ def demo_load(
                 )
             )
         writers = [user for user in staff if user.role != Role.ANALYST]
+        sees = _visibility_check(writers)
         progress("organizations")
         orgs = []
         for index in range(organizations):
@@ -347,7 +365,8 @@ def demo_load(
         for index in range(people):
             language, org = orgs[index % len(orgs)]
             first, last = _name(rng, language)
-            owner = rng.choice(writers)
+            # Whoever adds a person to an organization must see it, as in the UI.
+            owner = rng.choice([user for user in writers if sees(user, org)])
             person = person_create(
                 actor=owner,
                 first_name=first,
@@ -377,7 +396,7 @@ def demo_load(
         kinds = ["call", "call", "email", "meeting", "note", "chat", "sms"]
         for index in range(interactions):
             language, person = persons[rng.randrange(len(persons))]
-            author = rng.choice(writers)
+            author = rng.choice([user for user in writers if sees(user, person)])
             kind = rng.choice(kinds)
             interaction_create(
                 actor=author,
@@ -393,19 +412,24 @@ def demo_load(
         progress("tasks and comments")
         for _index in range(60):
             _language, person = persons[rng.randrange(len(persons))]
-            author = rng.choice(writers)
+            colleagues = [user for user in writers if sees(user, person)]
+            author = rng.choice(colleagues)
             task_create(
                 actor=author,
                 title=rng.choice(
                     ["Перезвонить клиенту", "Отправить КП", "Изпрати оферта", "Send the contract"]
                 ),
-                assignee=rng.choice(writers),
+                assignee=rng.choice(colleagues),
                 person=person,
                 due_at=now + timedelta(hours=rng.randint(-72, 240)),
             )
-        for interaction in Interaction.objects.filter(workspace=workspace).order_by("-id")[:20]:
+        for interaction in (
+            Interaction.objects.filter(workspace=workspace)
+            .select_related("person")
+            .order_by("-id")[:20]
+        ):
             comment_create(
-                actor=rng.choice(writers),
+                actor=rng.choice([user for user in writers if sees(user, interaction.person)]),
                 interaction=interaction,
                 body="@olga посмотри, пожалуйста / please take a look",
             )

@@ -49,3 +49,23 @@ class Conflict(KlientError):
     code = "conflict"
     status = 409
     default_message = _("This conflicts with existing data.")
+
+
+class InvalidCredentials(KlientError):
+    code = "invalid_credentials"
+    status = 401
+    default_message = _("Wrong username or password.")
+
+
+class Throttled(KlientError):
+    """Too many failed attempts: refused for `retry_after` seconds (the Retry-After header)."""
+
+    code = "throttled"
+    status = 429
+    default_message = _("Too many failed attempts. Try again later.")
+
+    def __init__(
+        self, message: Any = None, *, retry_after: int, fields: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self.retry_after = retry_after

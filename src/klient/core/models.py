@@ -138,21 +138,84 @@ class Notification(models.Model):
 
 
 class OutboxJob(models.Model):
-    """A job that must not be lost, written in the transaction of the change that caused it."""
+    """A job that must not be lost, written in the transaction of the change that caused it.
+
+    It stays pending until a run succeeds (done). A run failing on its last allowed attempt
+    leaves it failed, shown to the workspace's administrators to retry or cancel.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending"
         DONE = "done"
         FAILED = "failed"
+        CANCELLED = "cancelled"
 
+    # Whose administrators see the job; empty for platform jobs no workspace owns.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(max_length=120)
     kwargs = models.JSONField(default=dict)
+    # One row per delivery (e.g. an event occurrence to one handler): recording it twice
+    # is a no-op.
+    dedupe_key = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=4)
     last_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last handed to huey or taken by a worker.
     dispatched_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "dispatched_at"], name="outbox_pending_idx")]
+        indexes = [
+            models.Index(fields=["status", "dispatched_at"], name="outbox_pending_idx"),
+            models.Index(fields=["status", "done_at"], name="outbox_done_idx"),
+            models.Index(fields=["workspace", "status"], name="outbox_ws_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="outbox_unique_dedupe",
+            )
+        ]
+
+    @property
+    def error_summary(self) -> str:
+        """The last line of the error: the exception and its message."""
+        lines = [line for line in self.last_error.splitlines() if line.strip()]
+        return lines[-1].strip()[:300] if lines else ""
+
+
+class AuthThrottle(models.Model):
+    """Failed sign-ins (or uses of an invalid API token) counted for one account or one
+    client address over a window; past the limit, a lock until `locked_until`."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        ADDRESS = "address", _("Address")
+        TOKEN_ADDRESS = "token_address", _("Address, API tokens")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    # A username (case-folded) or an IP address.
+    key = models.CharField(max_length=150)
+    # The account's workspace, whose administrators see and lift its lock; empty for
+    # addresses and unknown usernames.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="auth_throttle_unique_key")
+        ]
+        indexes = [
+            models.Index(fields=["locked_until"], name="auth_throttle_locked_idx"),
+            models.Index(fields=["window_started_at"], name="auth_throttle_window_idx"),
+        ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -53,11 +54,15 @@ def paginate_desc(rows: QuerySet[M], *, field: str, cursor: str | None, limit: i
                 datetime.fromisoformat(value) if "T" in value or ":" in value else value
             )
             last_pk = int(last_id)
-        except ValueError as exc:
+            # A value the field cannot hold (a forged cursor) fails here, as Django
+            # prepares the lookup, not later in the database.
+            rows = rows.filter(
+                Q(**{f"{field}__lt": parsed}) | Q(**{field: parsed, "id__lt": last_pk})
+            )
+        except (ValueError, DjangoValidationError) as exc:
             raise ValidationFailed(
                 _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}
             ) from exc
-        rows = rows.filter(Q(**{f"{field}__lt": parsed}) | Q(**{field: parsed, "id__lt": last_pk}))
     items = list(rows[: limit + 1])
     next_cursor = None
     if len(items) > limit:

@@ -12,7 +12,7 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound
-from klient.core.models import AuditEvent, Notification, Role, Team, User
+from klient.core.models import AuditEvent, Notification, OutboxJob, Role, Team, User
 
 M = TypeVar("M", bound=Model)
 
@@ -108,3 +108,27 @@ def workspace_user_get(*, user: User, user_id: int) -> User:
     if found is None:
         raise NotFound(_("User not found."))
     return found
+
+
+def outbox_job_list_failed(*, user: User) -> QuerySet[OutboxJob]:
+    """The workspace's failed background jobs, admins only."""
+    if user.role != Role.ADMIN:
+        return OutboxJob.objects.none()
+    return scoped(OutboxJob, user=user).filter(status=OutboxJob.Status.FAILED)
+
+
+def outbox_job_counts(*, user: User) -> list[dict[str, object]]:
+    """Per job name, how many of the workspace's jobs wait (pending) and failed."""
+    if user.role != Role.ADMIN:
+        return []
+    counts: dict[str, dict[str, object]] = {}
+    rows = (
+        scoped(OutboxJob, user=user)
+        .filter(status__in=[OutboxJob.Status.PENDING, OutboxJob.Status.FAILED])
+        .values_list("name", "status")
+        .annotate(count=Count("pk"))
+        .order_by("name")
+    )
+    for name, status, count in rows:
+        counts.setdefault(name, {"name": name, "pending": 0, "failed": 0})[status] = count
+    return list(counts.values())

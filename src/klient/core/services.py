@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,6 +27,7 @@ from klient.core.models import (
     Workspace,
 )
 from klient.core.prepared import PreparedQuery
+from klient.core.regions import is_phone_region
 
 TOKEN_PREFIX = "kl_"
 
@@ -101,6 +103,45 @@ def workspace_create(*, name: str, slug: str = "", default_language: str = "en")
     if Workspace.objects.filter(slug=slug).exists():
         raise Conflict(_("A workspace with this address already exists."), fields={"slug": slug})
     return Workspace.objects.create(name=name, slug=slug, default_language=default_language)
+
+
+@transaction.atomic
+def workspace_update(
+    *, actor: User, name: str, default_region: str, default_language: str
+) -> Workspace:
+    """An administrator renames the workspace or changes the region phone numbers without
+    a country code are read in and the language new colleagues start with; audited."""
+    require_admin(actor)
+    workspace = Workspace.objects.select_for_update().filter(pk=actor_workspace_id(actor)).first()
+    if workspace is None:
+        raise NotFound(_("Workspace not found."))
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 200:  # Workspace.name's max_length
+        errors["name"] = _("Longer than %(limit)s characters.") % {"limit": 200}
+    if not is_phone_region(default_region):
+        errors["default_region"] = _("Unknown value “%(value)s”.") % {"value": default_region}
+    if default_language not in dict(settings.LANGUAGES):
+        errors["default_language"] = _("Unknown value “%(value)s”.") % {"value": default_language}
+    if errors:
+        raise ValidationFailed(fields=errors)
+    changes = model_apply_changes(
+        instance=workspace,
+        data={"name": name, "default_region": default_region, "default_language": default_language},
+        fields=("name", "default_region", "default_language"),
+    )
+    if changes:
+        workspace.save(update_fields=list(changes))
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action="workspace.update",
+            instance=workspace,
+            changes=changes,
+        )
+    return workspace
 
 
 @transaction.atomic
@@ -218,11 +259,14 @@ def user_update(
     if changes:
         user.save(update_fields=["role", "is_staff", "is_active"])
     if team_ids is not None:
+        asked = set(team_ids)
         wanted = set(
-            Team.objects.filter(
-                workspace_id=actor_workspace_id(actor), pk__in=list(team_ids)
-            ).values_list("pk", flat=True)
+            Team.objects.filter(workspace_id=actor_workspace_id(actor), pk__in=asked).values_list(
+                "pk", flat=True
+            )
         )
+        if wanted != asked:  # another workspace's team reads as no team at all
+            raise ValidationFailed(fields={"teams": _("Unknown team.")})
         before = set(user.teams.values_list("pk", flat=True))
         if wanted != before:
             user.teams.set(wanted)
@@ -248,6 +292,28 @@ def user_set_language(*, user: User, language: str) -> User:
 def password_generate() -> str:
     """A first password an administrator hands over; the user changes it after login."""
     return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User, user: User) -> str:
+    """An administrator gives a colleague a new password, returned to hand over once.
+
+    Every session of the colleague ends with the old password (Django checks a hash of
+    the password on each request); API tokens stay (docs/adr/0007). Audited.
+    """
+    require_admin(actor)
+    if user.workspace_id != actor.workspace_id:
+        raise NotFound(_("User not found."))
+    password = password_generate()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        workspace=actor_workspace_id(actor),
+        actor=actor,
+        action="user.password_reset",
+        instance=user,
+    )
+    return password
 
 
 def _token_hash(secret: str) -> str:
@@ -307,6 +373,29 @@ def token_revoke(*, user: User, prefix: str) -> None:
     )
     if not updated:
         raise NotFound(_("No such token."))
+
+
+@transaction.atomic
+def token_revoke_all(*, user: User, actor: User) -> int:
+    """Revoke every live token of a user: by the user, or by an administrator of the
+    user's workspace. Tokens outlive a password change (docs/adr/0007); this is the way
+    to end them all. Returns how many were live."""
+    if actor.pk != user.pk:
+        require_admin(actor)
+        if actor.workspace_id != user.workspace_id:
+            raise NotFound(_("User not found."))
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked and user.workspace_id:
+        audit_record(
+            workspace=user.workspace_id,
+            actor=actor,
+            action="token.revoke_all",
+            instance=user,
+            changes={"live_tokens": (revoked, 0)},
+        )
+    return revoked
 
 
 def notification_create(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klient.core import admin_views, views
+from klient.core import admin_views, job_views, views, workspace_views
 
 app_name = "core"
 urlpatterns = [
@@ -13,6 +13,34 @@ urlpatterns = [
         admin_views.settings_user_update,
         name="settings_user_update",
     ),
+    path(
+        "settings/users/<int:user_id>/tokens/revoke/",
+        admin_views.settings_user_tokens_revoke,
+        name="settings_user_tokens_revoke",
+    ),
+    path(
+        "settings/users/<int:user_id>/password/",
+        admin_views.settings_user_password_reset,
+        name="settings_user_password_reset",
+    ),
     path("settings/teams/", admin_views.settings_teams, name="settings_teams"),
     path("settings/audit/", admin_views.settings_audit, name="settings_audit"),
+    path("settings/workspace/", workspace_views.settings_workspace, name="settings_workspace"),
+    path("settings/lockouts/", admin_views.settings_lockouts, name="settings_lockouts"),
+    path(
+        "settings/lockouts/<int:lockout_id>/unlock/",
+        admin_views.settings_lockout_clear,
+        name="settings_lockout_clear",
+    ),
+    path("settings/jobs/", job_views.settings_jobs, name="settings_jobs"),
+    path(
+        "settings/jobs/<int:job_id>/retry/",
+        job_views.settings_job_retry,
+        name="settings_job_retry",
+    ),
+    path(
+        "settings/jobs/<int:job_id>/cancel/",
+        job_views.settings_job_cancel,
+        name="settings_job_cancel",
+    ),
 ]

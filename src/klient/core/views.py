@@ -31,6 +31,7 @@ from klient.core import selectors, services
 from klient.core.errors import KlientError, PermissionDenied
 from klient.core.models import User
 from klient.core.pagination import paginate_desc, paginate_id_desc
+from klient.core.params import param_count, param_id
 
 View = Callable[..., HttpResponse]
 
@@ -65,7 +66,7 @@ def list_page(
         limit=LIST_PAGE_SIZE,
     )
     total = rows.order_by()[: LIST_COUNT_CAP + 1].count()
-    start = int(request.GET["start"]) if request.GET.get("start", "").isdigit() else 0
+    start = param_count(request.GET, "start")
     query = request.GET.copy()
     for key in ("cursor", "start"):
         query.pop(key, None)
@@ -217,8 +218,8 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: AuthedRequest) -> HttpResponse:
     """Mark one notification (`id`) or all of mine read; htmx gets the row and the new bell."""
-    raw_id = request.POST.get("id", "")
-    ids = [int(raw_id)] if raw_id.isdigit() else None
+    notification_id = param_id(request.POST, "id")
+    ids = [notification_id] if notification_id is not None else None
     services.notification_mark_read(user=request.user, notification_ids=ids)
     if is_htmx(request) and ids is not None:
         notification = selectors.notification_list(user=request.user).filter(pk=ids[0]).first()

@@ -23,6 +23,7 @@ class ImportOut(Schema):
     kind: str
     dedupe: str
     is_dry_run: bool
+    phone_region: str
     file_name: str
     file_format: str
     headers: list[str]
@@ -35,6 +36,7 @@ class ImportOut(Schema):
     updated_count: int
     skipped_count: int
     invalid_count: int
+    warned_count: int
     error_message: str
     created_at: datetime
     finished_at: datetime | None
@@ -46,6 +48,8 @@ class ImportStartIn(InSchema):
     mapping: list[Annotated[str, Field(max_length=40)]] | dict[str, str] | None = None
     preset: str = Field("", max_length=100)
     save_preset_as: str = Field("", max_length=100)
+    # Where phones without a country code are read (ISO 3166 code); "" = the workspace's.
+    phone_region: str = Field("", max_length=2)
 
 
 class ImportUploadIn(Schema):
@@ -92,7 +96,11 @@ def import_begin(request: HttpRequest, import_id: Id, payload: ImportStartIn) ->
     if payload.preset:
         mapping = services.mapping_for_preset(actor=user, job=job, name=payload.preset)
     job = services.import_start(
-        actor=user, job=job, mapping=mapping, save_preset_as=payload.save_preset_as
+        actor=user,
+        job=job,
+        mapping=mapping,
+        save_preset_as=payload.save_preset_as,
+        phone_region=payload.phone_region,
     )
     job.refresh_from_db()  # in-process workers (tests, demo) may have finished it already
     return Status(202, job)

@@ -33,8 +33,11 @@ class BatchResult:
     updated: int = 0
     skipped: int = 0
     invalid: int = 0
+    # Rows imported with a warning; each is counted above as well (created, updated...).
+    warned: int = 0
     marks: list[tuple[int, str, int | None]] = field(default_factory=list)
-    errors: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # (row number, column, value, reason, ImportRowError.Level)
+    errors: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     def add(self, other: BatchResult) -> None:
         """Count another result's rows in this one (its marks and errors stay with it)."""
@@ -42,6 +45,7 @@ class BatchResult:
         self.updated += other.updated
         self.skipped += other.skipped
         self.invalid += other.invalid
+        self.warned += other.warned
 
     def mark(self, row_number: int, outcome: str, object_id: int | None = None) -> None:
         self.marks.append((row_number, outcome, object_id))
@@ -210,14 +214,14 @@ def marks_write(job_id: int, result: BatchResult, *, first_row: int, last_row: i
 
 def errors_write(job_id: int, result: BatchResult) -> None:
     table = ImportRowError._meta.db_table
-    columns = f"job_id, row_number, {connection.ops.quote_name('column')}, value, reason"
+    columns = f"job_id, row_number, {connection.ops.quote_name('column')}, value, reason, level"
     rows_write(
         table=table,
         columns=columns,
-        sql=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+        sql=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",
         params=[
-            (job_id, number, column[:255], value[:2000], reason)
-            for number, column, value, reason in result.errors
+            (job_id, number, column[:255], value[:2000], reason, level)
+            for number, column, value, reason, level in result.errors
         ],
     )
 
@@ -234,6 +238,7 @@ def checkpoint_commit(
         updated_count=job.updated_count + result.updated,
         skipped_count=job.skipped_count + result.skipped,
         invalid_count=job.invalid_count + result.invalid,
+        warned_count=job.warned_count + result.warned,
         heartbeat_at=now,
     )
     if updated:
@@ -243,4 +248,5 @@ def checkpoint_commit(
         job.updated_count += result.updated
         job.skipped_count += result.skipped
         job.invalid_count += result.invalid
+        job.warned_count += result.warned
     return bool(updated)

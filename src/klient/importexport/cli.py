@@ -61,7 +61,7 @@ def progress_printer(stream: Any = None) -> Any:
 def import_command(args: argparse.Namespace) -> int:
     """Run the import; 0 when it finished (invalid rows included), 1 when the file failed."""
     resume = getattr(args, "resume", None)
-    if resume:
+    if resume is not None:
         job = import_resume_cli(import_id=int(resume), progress_callback=progress_printer())
     else:
         user = _user(getattr(args, "username", None), getattr(args, "workspace", None))

@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from klient.core.errors import NotFound
 from klient.core.models import User
+from klient.core.params import param_id
 from klient.core.services import audit_record
 from klient.importexport import exports
 from klient.importexport.exporters import csv_chunks, ical_bytes, vcard_chunks, xlsx_write
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TABLE_FORMATS = ("csv", "xlsx")
 
 
 def person_filters(query: QueryDict) -> dict[str, Any]:
@@ -34,9 +36,9 @@ def person_filters(query: QueryDict) -> dict[str, Any]:
         ("team_id", "team_id"),
         ("organization_id", "organization_id"),
     ):
-        value = str(query.get(source, ""))
-        if value.isdigit():
-            filters[key] = int(value)
+        value = param_id(query, source)
+        if value is not None:
+            filters[key] = value
     return filters
 
 
@@ -87,29 +89,29 @@ def _audit_export(user: User, what: str, fmt: str, filters: dict[str, Any]) -> N
 
 
 def people_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
+    """Every check (format, filters, columns, the list) runs before the audit event and
+    the first byte: once a streamed 200 has started, an error can only cut the file."""
     if fmt not in ("csv", "xlsx", "vcf"):
         raise NotFound()
     filters = person_filters(query)
-    list_id = str(query.get("list", ""))
-    saved_list_id = int(list_id) if list_id.isdigit() else None
+    saved_list_id = param_id(query, "list")
     columns = exports.columns_pick(exports.PERSON_COLUMNS, requested_columns(query))
+    people = exports.people_for_export(user=user, filters=filters, saved_list_id=saved_list_id)
     _audit_export(user, "people", fmt, {**filters, "list": saved_list_id})
     name = f"people-{_stamp()}"
     if fmt == "vcf":
-        people = exports.people_for_export(user=user, filters=filters, saved_list_id=saved_list_id)
         return _download(
             vcard_chunks(exports.person_records(people)),
             content_type="text/vcard; charset=utf-8",
             filename=f"{name}.vcf",
         )
     headers = [str(exports.PERSON_COLUMNS[key]) for key in columns]
-    rows = exports.person_export_rows(
-        user=user, columns=columns, filters=filters, saved_list_id=saved_list_id
-    )
-    return _table(fmt, headers, rows, name)
+    return _table(fmt, headers, exports.person_rows_format(people, columns=columns), name)
 
 
 def organizations_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
+    if fmt not in TABLE_FORMATS:
+        raise NotFound()
     filters = {
         k: v
         for k, v in person_filters(query).items()
@@ -123,11 +125,13 @@ def organizations_download(*, user: User, fmt: str, query: QueryDict) -> HttpRes
 
 
 def interactions_download(*, user: User, fmt: str, query: QueryDict) -> HttpResponseBase:
+    if fmt not in TABLE_FORMATS:
+        raise NotFound()
     filters: dict[str, Any] = {key: query[key] for key in ("kind", "direction") if query.get(key)}
     for key in ("person_id", "organization_id"):
-        value = str(query.get(key, ""))
-        if value.isdigit():
-            filters[key] = int(value)
+        value = param_id(query, key)
+        if value is not None:
+            filters[key] = value
     columns = exports.columns_pick(exports.INTERACTION_COLUMNS, requested_columns(query))
     headers = [str(exports.INTERACTION_COLUMNS[key]) for key in columns]
     _audit_export(user, "interactions", fmt, filters)

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from klient.core.jobs import JobDeferred
 from klient.core.models import User
 from klient.core.services import audit_record, planner_statistics_refresh
 from klient.importexport.batch import (
@@ -42,7 +43,7 @@ from klient.importexport.other_writers import InteractionWriter, OrganizationWri
 from klient.importexport.people_writer import PeopleWriter
 from klient.importexport.pipeline import ParsedRow, parsed_batches
 from klient.importexport.readers import VCARD_MAPPING, TableReader, table_open
-from klient.importexport.records import PARSERS
+from klient.importexport.records import PARSERS, WARNINGS
 from klient.importexport.writer_context import WriteContext
 
 # An import that changes this many records refreshes the planner statistics of the
@@ -62,8 +63,9 @@ WRITERS: dict[str, Any] = {
 }
 
 
-class ImportBusy(Exception):
-    """Another live process holds this import's lease."""
+class ImportBusy(JobDeferred):
+    """Another live process holds this import's lease: not a failed attempt, the outbox
+    tries again later."""
 
 
 @dataclass
@@ -150,6 +152,7 @@ def lease_claim(job_id: int) -> tuple[ImportJob, str] | None:
             ImportRowError.objects.filter(job=job).delete()
             job.processed = job.last_row = 0
             job.created_count = job.updated_count = job.skipped_count = job.invalid_count = 0
+            job.warned_count = 0
         job.save()
     return job, token
 
@@ -231,7 +234,7 @@ def _run_rows(
         job.total = reader.estimate_rows()
         ImportJob.objects.filter(pk=job.pk).update(total=job.total)
     mapping = job.mapping or (VCARD_MAPPING if job.file_format == "vcard" else [])
-    region = job.workspace.default_region
+    region = job.phone_region or job.workspace.default_region
     parser = PARSERS[job.kind](
         headers=job.headers,
         mapping=mapping,
@@ -295,6 +298,7 @@ def _run_rows(
                 "updated": (None, job.updated_count),
                 "skipped": (None, job.skipped_count),
                 "invalid": (None, job.invalid_count),
+                "warned": (None, job.warned_count),
             },
         )
     job.total, job.status = job.processed, ImportJob.Status.DONE
@@ -347,10 +351,18 @@ def _chunk_write(
     for number, record, errors in chunk:
         if record is None:
             result.errors.extend(
-                (number, column, value, reason) for column, value, reason in errors
+                (number, column, value, reason, ImportRowError.Level.ERROR)
+                for column, value, reason in errors
             )
             result.mark(number, RowOutcome.INVALID)
         else:
+            warnings = record.pop(WARNINGS, None)
+            if warnings:
+                result.errors.extend(
+                    (number, column, value, reason, ImportRowError.Level.WARNING)
+                    for column, value, reason in warnings
+                )
+                result.warned += 1
             valid.append((number, record))
     writer.write(valid, result)
     if not job.is_dry_run:

@@ -1,9 +1,12 @@
 """File writers for exports: CSV, XLSX, vCard, iCalendar. Pure: rows in, bytes out.
 
 Human-facing exports neutralise cells that a spreadsheet would run as a formula
-(CSV injection): a cell starting with = + - @ tab or CR gets an apostrophe in
-front, the OWASP advice; an apostrophe already in front of one gets another, so the
-importer can undo it exactly and an export -> import round trip loses nothing. XLSX
+(CSV injection): a cell starting with = @ tab or CR, or with + or - before anything
+but a plain number or a phone number, gets an apostrophe in front, the OWASP advice.
+A phone ('+7 960 123-45-67') or a negative amount ('-15') is data a spreadsheet reads
+as it is, and an apostrophe there would spoil mail merges and other systems' imports.
+An apostrophe already in front of a risky cell gets another, so the importer can undo
+it exactly and an export -> import round trip loses nothing. XLSX
 cells are always written as text (never formulas) and trigger cells carry Excel's
 own quote prefix, so the stored value stays exact -- except what XML 1.0 cannot
 carry: a carriage return reads back as a line feed, and control characters other
@@ -14,15 +17,32 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ALWAYS_RISKY = ("=", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
+# '+' then digits with the spaces, dashes, dots and brackets people write phones with;
+# at least 7 digits, so '+2-3' (arithmetic) is not taken for one.
+_PHONE = re.compile(r"\+\d[\d \-.()]*\d")
+_PHONE_MIN_DIGITS = 7
 
 
 def is_formula_like(value: str) -> bool:
-    return value.lstrip("'")[:1] in FORMULA_TRIGGERS and value.lstrip("'") != ""
+    """Would a spreadsheet evaluate this cell (apostrophes in front aside)?"""
+    text = value.lstrip("'")
+    first = text[:1]
+    if first in _ALWAYS_RISKY:
+        return True
+    if first not in ("+", "-"):
+        return False
+    if _SIGNED_NUMBER.fullmatch(text):
+        return False
+    is_phone = _PHONE.fullmatch(text) and sum(ch.isdigit() for ch in text) >= _PHONE_MIN_DIGITS
+    return not is_phone
 
 
 def neutralize(value: Any) -> str:

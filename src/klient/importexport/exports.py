@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from klient.activities.models import Interaction
 from klient.activities.selectors import interaction_list, task_list
+from klient.contacts.list_selectors import saved_list_get, saved_list_people
 from klient.contacts.models import (
     Affiliation,
     Channel,
@@ -25,13 +26,7 @@ from klient.contacts.models import (
     Person,
     PhoneNumber,
 )
-from klient.contacts.selectors import (
-    PERSON_FILTER_KEYS,
-    organization_list,
-    person_list,
-    saved_list_get,
-    saved_list_people,
-)
+from klient.contacts.selectors import PERSON_FILTER_KEYS, organization_list, person_list
 from klient.core.errors import PermissionDenied, ValidationFailed
 from klient.core.models import Role, User
 
@@ -184,15 +179,9 @@ def _local(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def person_export_rows(
-    *,
-    user: User,
-    columns: list[str],
-    filters: dict[str, Any] | None = None,
-    saved_list_id: int | None = None,
-) -> Iterator[list[str]]:
-    """Rows of the visible columns, formatted for people: labels, local times."""
-    rows = people_for_export(user=user, filters=filters, saved_list_id=saved_list_id)
+def person_rows_format(rows: QuerySet[Person], *, columns: list[str]) -> Iterator[list[str]]:
+    """People already chosen (and checked, see downloads.people_download) as rows of the
+    visible columns, formatted: labels, local times."""
     for person in person_records(rows):
         values = {
             **person,

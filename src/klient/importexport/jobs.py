@@ -7,7 +7,8 @@ from klient.importexport.engine import import_execute
 from klient.importexport.services import abandoned_uploads_purge
 
 
-@job("klient.importexport.import_run", retries=3, retry_delay=30)
+# Not atomic: the import commits its own batches, each with its checkpoint.
+@job("klient.importexport.import_run", retries=3, retry_delay=30, atomic=False)
 def import_run_job(*, import_id: int) -> None:
     """Run or resume the import. A worker killed mid-way leaves the outbox row pending, so
     the sweep dispatches it again and the run continues after the last committed batch;

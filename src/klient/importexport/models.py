@@ -41,6 +41,8 @@ class ImportJob(models.Model):
         _("duplicates"), max_length=10, choices=DedupeMode.choices, default=DedupeMode.SKIP
     )
     is_dry_run = models.BooleanField(_("dry run"), default=False)
+    # Where phones without a country code are read; "" = the workspace's default region.
+    phone_region = models.CharField(_("phone region"), max_length=2, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
     language = models.CharField(max_length=8, blank=True, default="")
 
@@ -64,6 +66,8 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     invalid_count = models.PositiveIntegerField(default=0)
+    # Rows imported with a warning (a phone left out); they are counted as created/updated too.
+    warned_count = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True, default="")
 
     # Which process runs the import now ("host:pid:nonce") and when it last committed.
@@ -128,10 +132,16 @@ class ImportBatch(models.Model):
 
 
 class ImportRowError(models.Model):
-    """Why a row was not imported: one line of the downloadable error report."""
+    """One line of the downloadable error report: why a row was not imported (an error),
+    or what an imported row was imported without (a warning)."""
+
+    class Level(models.TextChoices):
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="errors")
     row_number = models.PositiveIntegerField()
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.ERROR)
     column = models.CharField(max_length=255, blank=True, default="")
     value = models.TextField(blank=True, default="")
     reason = models.TextField()

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from klient.activities.models import Interaction
 from klient.contacts.bulk import search_index_deferred
-from klient.contacts.models import Organization, Tag
-from klient.contacts.normalize import search_text_build
+from klient.contacts.models import Organization, Person, Tag
+from klient.contacts.normalize import organization_search_text_build
+from klient.contacts.search_refresh import people_of_organizations_refresh
 from klient.core.models import AuditEvent
 from klient.core.selectors import visibility_q
 from klient.importexport.batch import (
@@ -25,7 +26,7 @@ from klient.importexport.batch import (
     lookup_pairs,
     on_conflict_ignore,
 )
-from klient.importexport.models import DedupeMode, RowOutcome
+from klient.importexport.models import DedupeMode, ImportRowError, RowOutcome
 from klient.importexport.writer_context import WriteContext
 
 ORG_SCALARS = (
@@ -45,10 +46,12 @@ ORG_SCALARS = (
 
 def organization_search_text(org: dict[str, Any]) -> str:
     """As contacts.services._organization_search_text computes it."""
-    return search_text_build(
-        names=[org["name"], org["legal_name"], org["tax_id"]],
-        emails=[org["email"]],
-        phones=[org["phone"]],
+    return organization_search_text_build(
+        name=org["name"],
+        legal_name=org["legal_name"],
+        tax_id=org["tax_id"],
+        email=org["email"],
+        phone=org["phone"],
     )
 
 
@@ -204,6 +207,8 @@ class OrganizationWriter:
             org["search_text"], org["updated_at"] = organization_search_text(org), now
             params.append((*(org[c] for c in columns), org["id"]))
         executemany(sql, params)
+        renamed = [org["id"] for org in orgs if "name" in org["changes"]]
+        people_of_organizations_refresh(organization_ids=renamed)
         self._tags_link(orgs)
         AuditEvent.objects.bulk_create(
             [
@@ -248,37 +253,34 @@ class InteractionWriter:
         self, records: list[dict[str, Any]]
     ) -> tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]:
         ws = self.ctx.workspace_id
+        by_email = lookup_pairs(
+            "SELECT email, person_id FROM contacts_emailaddress WHERE workspace_id = %s AND email",
+            [ws],
+            [r["person_email"] for r in records if r["person_email"]],
+        )
+        by_phone = lookup_pairs(
+            "SELECT number, person_id FROM contacts_phonenumber WHERE workspace_id = %s AND number",
+            [ws],
+            [r["person_phone"] for r in records if r["person_phone"]],
+        )
+        by_name = lookup_pairs(
+            "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
+            [ws],
+            [r["organization"] for r in records if r["organization"]],
+        )
+        # A row lands only on a client the importing user may see; another team's client
+        # is no match, so the row is reported, not written onto a hidden timeline.
+        seen_people = self.ctx.visible_ids(Person, [pk for _key, pk in by_email + by_phone])
+        seen_orgs = self.ctx.visible_ids(Organization, [pk for _name, pk in by_name])
         people: dict[str, int] = {}
-        for email, person_id in sorted(
-            lookup_pairs(
-                "SELECT email, person_id FROM contacts_emailaddress WHERE workspace_id = %s "
-                "AND email",
-                [ws],
-                [r["person_email"] for r in records if r["person_email"]],
-            ),
-            reverse=True,
-        ):
-            people["e:" + email] = person_id
-        for number, person_id in sorted(
-            lookup_pairs(
-                "SELECT number, person_id FROM contacts_phonenumber WHERE workspace_id = %s "
-                "AND number",
-                [ws],
-                [r["person_phone"] for r in records if r["person_phone"]],
-            ),
-            reverse=True,
-        ):
-            people["p:" + number] = person_id
+        for prefix, pairs in (("e:", by_email), ("p:", by_phone)):
+            for key, person_id in sorted(pairs, reverse=True):
+                if person_id in seen_people:
+                    people[prefix + key] = person_id
         orgs: dict[str, int] = {}
-        for name, org_id in sorted(
-            lookup_pairs(
-                "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
-                [ws],
-                [r["organization"] for r in records if r["organization"]],
-            ),
-            reverse=True,
-        ):
-            orgs[name] = org_id
+        for name, org_id in sorted(by_name, reverse=True):
+            if org_id in seen_orgs:
+                orgs[name] = org_id
         teams: dict[tuple[str, int], int | None] = {}
         primary: dict[int, int] = {}
         for person_id, team_id in lookup_pairs(
@@ -330,6 +332,7 @@ class InteractionWriter:
                         "",
                         record["person_email"] or record["person_phone"] or record["organization"],
                         _("No person or organization in Klient matches this row."),
+                        ImportRowError.Level.ERROR,
                     )
                 )
                 outcomes.append((number, RowOutcome.INVALID, None))

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from klient.contacts.bulk import search_index_deferred
 from klient.contacts.models import Affiliation, EmailAddress, Organization, Person, PhoneNumber, Tag
-from klient.contacts.normalize import search_text_build
+from klient.contacts.normalize import organization_search_text_build
 from klient.core.models import AuditEvent
 from klient.core.selectors import visibility_q
 from klient.importexport.batch import (
@@ -159,8 +159,10 @@ class PeopleWriter:
             "person_id", "tag__name"
         ):
             people[person_id]["tags"].append(name)
-        for person_id, name in Affiliation.objects.filter(person_id__in=people).values_list(
-            "person_id", "organization__name"
+        for person_id, name in (
+            Affiliation.objects.filter(person_id__in=people)
+            .order_by("-is_primary", "id")
+            .values_list("person_id", "organization__name")
         ):
             people[person_id]["organizations"].append(name)
         for person in people.values():
@@ -250,7 +252,11 @@ class PeopleWriter:
         ctx = self.ctx
         ids = ids_allocate(Person, len(new))
         for person, person_id in zip(new, ids, strict=True):
-            person["id"] = person_id  # the derived columns came from the parser
+            person["id"] = person_id
+            if person.get("changes"):
+                # A later row of the batch added to it: the parser's derived columns
+                # (search text, primary email) miss what it added.
+                person_derive(person)
             person["workspace_id"] = ctx.workspace_id
             person.setdefault("owner_id", ctx.user.pk)
             person["team_id"] = ctx.team_id
@@ -316,15 +322,17 @@ class PeopleWriter:
         if missing:
             if len(self.organizations) > 50_000:
                 self.organizations.clear()
-            for name, org_id in sorted(
-                lookup_pairs(
-                    "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
-                    [self.ctx.workspace_id],
-                    missing,
-                ),
-                reverse=True,
-            ):
-                self.organizations[name] = org_id  # the oldest of same-named ones wins
+            pairs = lookup_pairs(
+                "SELECT name, id FROM contacts_organization WHERE workspace_id = %s AND name",
+                [self.ctx.workspace_id],
+                missing,
+            )
+            # Another team's organization of that name is not the importer's to link to:
+            # as when none exists, the importer gets an organization of their own.
+            visible = self.ctx.visible_ids(Organization, [org_id for _name, org_id in pairs])
+            for name, org_id in sorted(pairs, reverse=True):
+                if org_id in visible:
+                    self.organizations[name] = org_id  # the oldest of same-named ones wins
         create = sorted(name for name in names if name not in self.organizations)
         if create:
             rows = []
@@ -337,9 +345,7 @@ class PeopleWriter:
                         "name": name,
                         "owner_id": self.ctx.user.pk,
                         "team_id": self.ctx.team_id,
-                        "search_text": search_text_build(
-                            names=[name, "", ""], emails=[""], phones=[""]
-                        ),
+                        "search_text": organization_search_text_build(name=name),
                     }
                 )
                 self.organizations[name] = org_id

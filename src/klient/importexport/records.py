@@ -26,10 +26,13 @@ from klient.contacts.normalize import (
     phone_to_e164,
     search_text_build,
 )
+from klient.importexport.exporters import is_formula_like
 
 RowError = tuple[str, str, str]  # column, value, reason
+# A valid record's problems that did not stop it (a phone that was left out), as RowErrors
+# under this key; the engine takes them off and reports them as warnings.
+WARNINGS = "warnings"
 _NONE: list[tuple[str, str]] = []
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _EMAIL_SPLIT = re.compile(r"[,;\s]+")
 _PHONE_SPLIT = re.compile(r"[,;]+")
 _TAG_SPLIT = re.compile(r"[,;]+")
@@ -80,8 +83,8 @@ EXTRA_CHOICES: dict[str, dict[str, str]] = {
 
 
 def unescape_cell(value: str) -> str:
-    """Undo the apostrophe our exports put before a formula trigger ('=1 -> =1)."""
-    if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_TRIGGERS and value.lstrip("'"):
+    """Undo the apostrophe our exports put before a formula ('=1 -> =1), by the same rule."""
+    if value[:1] == "'" and is_formula_like(value):
         return value[1:]
     return value
 
@@ -133,8 +136,13 @@ def person_derive(person: dict[str, Any]) -> None:
     emails, phones = person["emails"], person["phones"]
     person["primary_email"] = emails[0] if emails else ""
     person["primary_phone"] = phones[0] if phones else ""
+    # A parsed row names one organization; a person a duplicate row changed has the
+    # list, in the order contacts.search_refresh rebuilds it (primary first, then as linked).
+    organizations = person.get("organizations")
+    if organizations is None:
+        organizations = [person["organization"]] if person.get("organization") else []
     person["search_text"] = search_text_build(
-        names=[person["full_name"]], emails=emails, phones=phones
+        names=[person["full_name"]], emails=emails, phones=phones, organizations=organizations
     )
 
 
@@ -243,6 +251,7 @@ class RowParser:
         return emails
 
     def _phones(self, errors: list[RowError], values: list[str], field: str) -> list[str]:
+        """The field's valid phones in E.164; each invalid one is a problem in `errors`."""
         phones: list[str] = []
         for column, cell in self._cells(values, field):
             for raw in _PHONE_SPLIT.split(cell):
@@ -279,6 +288,29 @@ class RowParser:
         else:
             record["owner_id"] = owner_id
 
+    def _phones_or_warnings(
+        self, warnings: list[RowError], values: list[str], field: str
+    ) -> list[str]:
+        """As `_phones`, but the problems go to `warnings`: a record keeps its row without a
+        phone that cannot be read. A peer CRM's placeholder '+1 555 0100' must not cost
+        the person, their email and their new company."""
+        return self._phones(warnings, values, field)
+
+    @staticmethod
+    def _finish(
+        record: dict[str, Any], errors: list[RowError], warnings: list[RowError]
+    ) -> tuple[dict[str, Any] | None, list[RowError]]:
+        """A row with errors is not imported, and its unreadable phones are among its
+        errors; otherwise the record is imported without them and carries them as warnings."""
+        if errors:
+            return None, errors + warnings
+        if warnings:
+            record[WARNINGS] = [
+                (column, value, _("%(problem)s Imported without it.") % {"problem": problem})
+                for column, value, problem in warnings
+            ]
+        return record, errors
+
     def parse(self, values: list[str]) -> tuple[dict[str, Any] | None, list[RowError]]:
         raise NotImplementedError
 
@@ -313,7 +345,8 @@ class PersonRowParser(RowParser):
             )
             errors.append((column, "", _("A person needs a first or last name.")))
         record["emails"] = self._emails(errors, values, "email")
-        record["phones"] = self._phones(errors, values, "phone")
+        warnings: list[RowError] = []
+        record["phones"] = self._phones_or_warnings(warnings, values, "phone")
         column, organization = self._one(values, "organization")
         if len(organization) > 255:
             errors.append(
@@ -325,10 +358,9 @@ class PersonRowParser(RowParser):
         self._choice(record, errors, values, "preferred_channel", self.channels)
         self._language(record, errors, values)
         self._owner(record, errors, values)
-        if errors:
-            return None, errors
-        person_derive(record)
-        return record, errors
+        if not errors:
+            person_derive(record)
+        return self._finish(record, errors, warnings)
 
     def _language(self, record: dict[str, Any], errors: list[RowError], values: list[str]) -> None:
         column, value = self._one(values, "preferred_language")
@@ -363,13 +395,14 @@ class OrganizationRowParser(RowParser):
         if not record["name"]:
             errors.append((self._header("name"), "", _("An organization needs a name.")))
         emails = self._emails(errors, values, "email")
-        phones = self._phones(errors, values, "phone")
+        warnings: list[RowError] = []
+        phones = self._phones_or_warnings(warnings, values, "phone")
         record["email"] = emails[0] if emails else ""
         record["phone"] = phones[0] if phones else ""
         record["tags"] = self._tags(values)
         self._choice(record, errors, values, "lifecycle_stage", self.stages)
         self._owner(record, errors, values)
-        return (None if errors else record), errors
+        return self._finish(record, errors, warnings)
 
 
 DATE_FORMATS = (

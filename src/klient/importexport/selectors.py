@@ -63,14 +63,25 @@ def import_errors(*, job: ImportJob) -> QuerySet[ImportRowError]:
 
 
 def import_error_report_csv(*, job: ImportJob) -> Iterator[str]:
-    """The error report as CSV text chunks: row, column, value, reason (user's language)."""
+    """The error report as CSV text chunks: row, column, value, reason and level (an error:
+    the row was not imported; a warning: it was, without that value), in the user's
+    language. The level comes last, so a report read by position keeps its columns."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
-    writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason")])
-    rows = import_errors(job=job).values_list("row_number", "column", "value", "reason")
-    for index, (number, column, value, reason) in enumerate(rows.iterator(chunk_size=2000)):
-        writer.writerow([number, neutralize(column), neutralize(value), neutralize(reason)])
+    writer.writerow([_("Row"), _("Column"), _("Value"), _("Reason"), _("Level")])
+    levels = {code: str(label) for code, label in ImportRowError.Level.choices}
+    rows = import_errors(job=job).values_list("row_number", "column", "value", "reason", "level")
+    for index, (number, column, value, reason, level) in enumerate(rows.iterator(chunk_size=2000)):
+        writer.writerow(
+            [
+                number,
+                neutralize(column),
+                neutralize(value),
+                neutralize(reason),
+                levels.get(level, level),
+            ]
+        )
         if index % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -93,6 +104,8 @@ def import_summary(job: ImportJob) -> dict[str, Any]:
         "updated": job.updated_count,
         "skipped": job.skipped_count,
         "invalid": job.invalid_count,
+        "warned": job.warned_count,
+        "phone_region": job.phone_region,
         "error_message": job.error_message,
         "headers": job.headers,
         "mapping": job.mapping,

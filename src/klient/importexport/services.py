@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound, ValidationFailed
 from klient.core.models import User
+from klient.core.regions import is_phone_region
 from klient.core.services import actor_workspace_id, audit_record, require_write
 from klient.importexport.engine import (
     ImportProgress,
@@ -257,9 +258,13 @@ def import_start(
     job: ImportJob,
     mapping: Any = None,
     save_preset_as: str = "",
+    phone_region: str = "",
     enqueue: bool = True,
 ) -> ImportJob:
-    """Fix the mapping and queue the import as a durable job (recorded in this transaction)."""
+    """Fix the mapping and queue the import as a durable job (recorded in this transaction).
+
+    `phone_region` reads this file's phones without a country code in another region than
+    the workspace's default ("" keeps the default)."""
     from klient.importexport.jobs import import_run_job
 
     require_write(actor)
@@ -271,6 +276,10 @@ def import_start(
     )
     if job.status != ImportJob.Status.MAPPING:
         raise ImportNotReady()
+    if phone_region and not is_phone_region(phone_region):
+        raise ValidationFailed(
+            fields={"phone_region": _("Unknown value “%(value)s”.") % {"value": phone_region}}
+        )
     clean = mapping_clean(
         kind=job.kind, headers=job.headers, mapping=job.mapping if mapping is None else mapping
     )
@@ -279,17 +288,22 @@ def import_start(
             actor=actor, kind=job.kind, name=save_preset_as, headers=job.headers, mapping=clean
         )
     job.mapping, job.unknown_columns = clean, _unknown(job.headers, clean)
+    job.phone_region = phone_region
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mapping", "unknown_columns", "status"])
+    job.save(update_fields=["mapping", "unknown_columns", "phone_region", "status"])
     audit_record(
         workspace=job.workspace_id,
         actor=actor,
         action="import.start",
         instance=job,
-        changes={"dry_run": (None, job.is_dry_run), "dedupe": (None, job.dedupe)},
+        changes={
+            "dry_run": (None, job.is_dry_run),
+            "dedupe": (None, job.dedupe),
+            "phone_region": (None, phone_region),
+        },
     )
     if enqueue:
-        import_run_job.enqueue(import_id=job.pk)
+        import_run_job.enqueue_in(job.workspace_id, import_id=job.pk)
     return job
 
 
@@ -323,6 +337,7 @@ def import_run_cli(
     mapping_name: str | None = None,
     dry_run: bool = False,
     dedupe: str = DedupeMode.SKIP,
+    phone_region: str = "",
     progress_callback: ProgressCallback | None = None,
     batch_rows: int | None = None,
 ) -> ImportJob:
@@ -345,7 +360,7 @@ def import_run_cli(
             dry_run=dry_run,
         )
     mapping = _mapping_option(actor, job, mapping_name) if mapping_name else None
-    import_start(actor=actor, job=job, mapping=mapping, enqueue=False)
+    import_start(actor=actor, job=job, mapping=mapping, phone_region=phone_region, enqueue=False)
     return import_resume_cli(
         import_id=job.pk, progress_callback=progress_callback, batch_rows=batch_rows
     )

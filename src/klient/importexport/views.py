@@ -7,11 +7,12 @@ from typing import Any, cast
 from django import forms
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from klient.core.errors import ValidationFailed
 from klient.core.models import User
+from klient.core.regions import phone_region_choices
 from klient.core.views import AuthedRequest, form_add_error, klient_view
 from klient.importexport import downloads, exports, selectors, services
 from klient.importexport.fields import field_choices
@@ -86,14 +87,17 @@ def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     if job.status != ImportJob.Status.MAPPING:
         return redirect("importexport:import_detail", import_id=job.pk)
     mapping, errors, preset = list(job.mapping), {}, request.GET.get("preset", "")
+    phone_region = job.phone_region or job.workspace.default_region
     if request.method == "POST":
         mapping = [request.POST.get(f"col-{index}", "") for index in range(len(job.headers))]
+        phone_region = request.POST.get("phone_region", "")[:2]
         try:
             services.import_start(
                 actor=user,
                 job=job,
                 mapping=mapping,
                 save_preset_as=request.POST.get("save_preset_as", ""),
+                phone_region=phone_region,
             )
         except ValidationFailed as error:
             errors = {"message": str(error.message), "fields": error.fields}
@@ -108,6 +112,8 @@ def import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         "presets": selectors.preset_names(user=user, kind=job.kind),
         "preset": preset,
         "errors": errors,
+        "regions": phone_region_choices(language=get_language()),
+        "phone_region": phone_region,
     }
     return render(
         request, "importexport/import_mapping.html", context, status=422 if errors else 200

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from klient.contacts.models import Organization, Person
 from klient.core.models import User
+from klient.core.selectors import visibility_q
+
+VISIBLE_CHUNK = 500
 
 
 @dataclass
@@ -25,6 +30,23 @@ class WriteContext:
     def remember(self, key: str) -> None:
         if self.dry_run:
             self._seen.add(hashlib.blake2b(key.encode(), digest_size=8).digest())
+
+    def visible_ids(self, model: type[Person | Organization], ids: Iterable[int]) -> set[int]:
+        """The ids among `ids` of records the importing user may see. A file names its
+        targets by email, phone or name, never by id, so a record the user cannot see is
+        simply not a match: the row reads as it would if that record did not exist."""
+        wanted = list(dict.fromkeys(ids))
+        if self.user.sees_all:
+            return set(wanted)
+        found: set[int] = set()
+        for start in range(0, len(wanted), VISIBLE_CHUNK):
+            chunk = wanted[start : start + VISIBLE_CHUNK]
+            found.update(
+                model.objects.filter(pk__in=chunk)
+                .filter(visibility_q(self.user))
+                .values_list("pk", flat=True)
+            )
+        return found
 
     def seen(self, key: str) -> bool:
         return self.dry_run and (
