@@ -1,4 +1,4 @@
-"""`python -m bench [contacts|import] [options]`; with no name, every benchmark runs in turn."""
+"""`python -m bench [contacts|import|pages] [options]`; no name runs every benchmark in turn."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = {
     "contacts": "bench.contacts_bench",
     "import": "bench.import_bench",
+    "pages": "bench.pages_bench",
 }
 
 

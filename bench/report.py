@@ -81,7 +81,7 @@ class Report:
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         name = (
-            f"contacts-{self.meta['vendor']}-{self.meta['people']}-"
+            f"{self.meta.get('bench', 'contacts')}-{self.meta['vendor']}-{self.meta['people']}-"
             f"{time.strftime('%Y%m%d-%H%M%S')}.json"
         )
         path = folder / name

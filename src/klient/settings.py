@@ -193,6 +193,11 @@ KLIENT_IMPORT_PARSE_PROCESS_ROWS = int(os.environ.get("KLIENT_IMPORT_PARSE_PROCE
 KLIENT_IMPORT_PARSE_PROCESSES = int(
     os.environ.get("KLIENT_IMPORT_PARSE_PROCESSES", min(2, os.cpu_count() or 1))
 )
+# Exports of more rows than this are written by a worker, with a progress page and a
+# download link, instead of streamed within the request (which a proxy may cut off);
+# their files are deleted this many hours after they were written.
+KLIENT_EXPORT_INLINE_ROWS = int(os.environ.get("KLIENT_EXPORT_INLINE_ROWS", 5000))
+KLIENT_EXPORT_KEEP_HOURS = int(os.environ.get("KLIENT_EXPORT_KEEP_HOURS", 24))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

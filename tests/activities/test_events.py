@@ -87,7 +87,7 @@ def test_creating_a_task_for_a_colleague_sends_task_assigned_and_notifies_them(
     note = Notification.objects.get(recipient=agent_a2)
     assert (note.kind, note.text, note.url) == (
         "task",
-        f"{agent_a.display_name} assigned you a task: Call back",
+        f"{agent_a.display_name} assigned you a task: “Call back”",
         f"/people/{person.pk}/",
     )
 
@@ -117,7 +117,7 @@ def test_reassigning_a_task_notifies_the_new_assignee(
         )
     ]
     note = Notification.objects.get(recipient=agent_a2)
-    assert note.text == f"{manager_a.display_name} assigned you a task: Call back today"
+    assert note.text == f"{manager_a.display_name} assigned you a task: “Call back today”"
 
 
 def test_a_task_assignment_run_twice_notifies_once(

@@ -276,6 +276,7 @@ def test_notifications_lists_only_mine_newest_first(agent_a, agent_b):
     assert item == {
         "id": first.pk,
         "kind": "mention",
+        "message": "first",
         "text": "first",
         "url": "/people/1/",
         "is_read": False,

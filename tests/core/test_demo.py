@@ -20,3 +20,15 @@ def test_demo_load_is_idempotent_and_covers_every_role_and_language(db):
     assert set(Person.objects.values_list("preferred_language", flat=True)) == {"ru", "bg", "en"}
     assert User.objects.get(username="admin").check_password("demo-Passw0rd-1")
     assert all(p.search_text for p in Person.objects.all())
+
+
+def test_demo_data_comes_from_every_app(db):
+    from klient.calendars.models import BusinessCalendar
+    from klient.money.models import ExchangeRate
+
+    workspace = demo_load(
+        organizations=4, people=8, interactions=10, admin_password="demo-Passw0rd-1"
+    )
+    assert BusinessCalendar.objects.filter(workspace=workspace, is_default=True).count() == 1
+    assert ExchangeRate.objects.filter(workspace=workspace).exists()
+    assert Interaction.objects.filter(workspace=workspace).count() == 10

@@ -146,3 +146,66 @@ def test_export_endpoints(admin):
     ]
     assert api.get("/exports/people.pdf").status_code == 404
     assert api.get("/exports/calendar.ics").status_code == 200
+
+
+@pytest.fixture
+def many_people(admin, settings, tmp_path):
+    """25 people, and exports of more than 10 records run as jobs."""
+    from klient.contacts.services import person_create
+
+    settings.KLIENT_EXPORT_INLINE_ROWS = 10
+    settings.KLIENT_HOME = tmp_path
+    return [person_create(actor=admin, last_name=f"Петров{n:02d}") for n in range(25)]
+
+
+def test_a_big_export_answers_202_with_a_job_to_follow(
+    admin, many_people, django_capture_on_commit_callbacks
+):
+    api = ApiClient(admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api.get("/exports/people.csv", columns="last_name")
+
+    assert response.status_code == 202
+    queued = response.json()
+    job_id = queued["id"]
+    assert {key: queued[key] for key in ("status", "kind", "format", "percent")} == {
+        "status": "queued",
+        "kind": "people",
+        "format": "csv",
+        "percent": 0,
+    }
+    assert queued["status_url"] == f"{PREFIX}/exports/jobs/{job_id}"
+    assert queued["download_url"] is None
+
+    for callback in callbacks:
+        callback()  # the worker writes the file
+    done = api.get(f"/exports/jobs/{job_id}").json()
+    assert {
+        key: done[key]
+        for key in ("status", "rows_total", "rows_done", "percent", "error_message", "download_url")
+    } == {
+        "status": "done",
+        "rows_total": 25,
+        "rows_done": 25,
+        "percent": 100,
+        "error_message": "",
+        "download_url": f"{PREFIX}/exports/jobs/{job_id}/file",
+    }
+    file = api.get(f"/exports/jobs/{job_id}/file")
+    assert file.status_code == 200
+    assert file["Content-Disposition"] == f'attachment; filename="{done["file_name"]}"'
+    lines = body(file).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Last name" and sorted(lines[1:]) == [f"Петров{n:02d}" for n in range(25)]
+
+
+def test_an_export_job_is_not_found_for_another_user(
+    admin, agent_b, many_people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = ApiClient(admin).get("/exports/people.csv").json()["id"]
+
+    stranger = ApiClient(agent_b)
+    for path in (f"/exports/jobs/{job_id}", f"/exports/jobs/{job_id}/file"):
+        response = stranger.get(path)
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert stranger.get("/exports/jobs").json() == []

@@ -158,3 +158,17 @@ def test_organizations_export(admin, people):
 def test_analyst_can_export_what_they_read(analyst, people):
     rows = csv_rows(client_for(analyst).get("/export/people.csv", {"columns": "last_name"}))
     assert sorted(rows[1:]) == [["Иванов"], ["Смирнова"]]
+
+
+def test_an_export_holds_only_the_visible_peoples_emails(admin, agent_a):
+    # Interleaved ids: the chunk's related rows are read by id range, and an invisible
+    # person's email inside that range must not end up on anyone's row.
+    for n in range(4):
+        person_create(actor=agent_a, last_name=f"Мой{n}", emails=[f"mine{n}@example.com"])
+        person_create(actor=admin, last_name=f"Чужой{n}", emails=[f"other{n}@example.com"])
+
+    rows = csv_rows(client_for(agent_a).get("/export/people.csv", {"columns": "last_name,email"}))
+
+    assert rows == [["Last name", "Email"]] + [
+        [f"Мой{n}", f"mine{n}@example.com"] for n in range(4)
+    ]

@@ -7,6 +7,9 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from klient.activities.plug import plug
+
+        plug()
         # In every process (web and worker): durable handlers register their jobs here.
         from klient.activities.handlers import handlers_connect
 

@@ -6,9 +6,6 @@ ids and are idempotent: the outbox may run one twice.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import override
-
 from klient.activities.events import (
     CommentMentioned,
     TaskAssigned,
@@ -16,6 +13,10 @@ from klient.activities.events import (
     task_assigned,
 )
 from klient.activities.models import Comment, Task
+from klient.activities.notification_kinds import (
+    MENTIONED,
+    TASK_ASSIGNED,
+)
 from klient.activities.services import activities_reassign_person
 from klient.contacts.events import PersonMerged, person_merged
 from klient.core.models import User
@@ -38,15 +39,21 @@ def person_merged_reassign(payload: PersonMerged, *, event_id: str) -> dict[str,
 def comment_mentioned_notify(payload: CommentMentioned, *, event_id: str) -> int:
     """Notify each mentioned user once; re-running after a crash adds nothing."""
     comment = (
-        Comment.objects.select_related("author", "interaction")
+        Comment.objects.select_related("author", "interaction__person", "interaction__organization")
         .filter(pk=payload.comment_id)
         .first()
     )
     if comment is None:
         return 0
     created = 0
-    author = comment.author.display_name if comment.author else "—"
     interaction = comment.interaction
+    subject = interaction.person or interaction.organization
+    # Captured now, so the notification still reads right once the comment is gone.
+    params = {
+        "actor": comment.author.display_name if comment.author else "",
+        "subject": str(subject) if subject else "",
+        "excerpt": comment.body[:300],
+    }
     url = (
         f"/people/{interaction.person_id}/"
         if interaction.person_id
@@ -56,13 +63,12 @@ def comment_mentioned_notify(payload: CommentMentioned, *, event_id: str) -> int
         pk__in=payload.mentioned_user_ids, workspace_id=payload.workspace_id, is_active=True
     )
     for user in recipients:
-        with override(user.language or None):
-            text = _("%(author)s mentioned you: %(text)s") % {
-                "author": author,
-                "text": comment.body[:300],
-            }
         if notification_create(
-            recipient=user, kind="mention", text=text, url=url, dedupe_key=f"comment:{comment.pk}"
+            recipient=user,
+            kind=MENTIONED,
+            params=params,
+            url=url,
+            dedupe_key=f"comment:{comment.pk}",
         ):
             created += 1
     return created
@@ -76,17 +82,12 @@ def task_assigned_notify(payload: TaskAssigned, *, event_id: str) -> bool:
     if task is None or task.assignee_id != payload.assignee_id or task.assignee is None:
         return False  # deleted or reassigned since: the new assignee has their own event
     by = User.objects.filter(pk=payload.assigned_by_id).first() if payload.assigned_by_id else None
-    with override(task.assignee.language or None):
-        text = _("%(author)s assigned you a task: %(title)s") % {
-            "author": by.display_name if by else "—",
-            "title": task.title,
-        }
     url = f"/people/{task.person_id}/" if task.person_id else "/tasks/"
     return (
         notification_create(
             recipient=task.assignee,
-            kind="task",
-            text=text,
+            kind=TASK_ASSIGNED,
+            params={"actor": by.display_name if by else "", "title": task.title},
             url=url,
             dedupe_key=f"task:{task.pk}:{event_id}",
         )

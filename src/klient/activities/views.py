@@ -28,6 +28,7 @@ from klient.core.selectors import workspace_users
 from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, safe_next_url
 
 TIMELINE_PAGE = 20
+CARD_TASK_LIMIT = 20
 MY_TASKS_LIMIT = 200
 DONE_TASKS_LIMIT = 10
 
@@ -60,7 +61,7 @@ def _record_urls(kind: str, record_id: int) -> dict[str, str]:
 
 
 def timeline_context(
-    request: AuthedRequest,
+    user: User,
     *,
     person: Person | None = None,
     organization: Organization | None = None,
@@ -68,7 +69,7 @@ def timeline_context(
 ) -> dict[str, Any]:
     """One page of a card's timeline with its comments: two queries whatever the page holds."""
     page = selectors.timeline_page(
-        user=request.user,
+        user=user,
         person=person,
         organization=organization,
         cursor=cursor,
@@ -82,12 +83,38 @@ def timeline_context(
     return {"timeline": page, "record_kind": kind, **_record_urls(kind, record.pk)}
 
 
+def card_activity_context(user: User, record: Person | Organization) -> dict[str, Any]:
+    """The card panel of this app: the composer, the open tasks and the first timeline page."""
+    person = record if isinstance(record, Person) else None
+    organization = record if isinstance(record, Organization) else None
+    task_filter = {"person_id": record.pk} if person else {"organization_id": record.pk}
+    tasks = list(
+        selectors.task_list(user=user, filters={**task_filter, "status": "open"}).order_by(
+            "due_at", "id"
+        )[:CARD_TASK_LIMIT]
+    )
+    return {
+        "tasks": tasks,
+        "now": timezone.now(),
+        "interaction_form": InteractionForm(),
+        "note_form": NoteForm(),
+        "task_form": TaskForm(
+            assignees=list(workspace_users(user=user)), initial={"assignee": user.pk}
+        ),
+        "comment_form": CommentForm(),
+        **timeline_context(user, person=person, organization=organization),
+    }
+
+
 @klient_view
 def timeline(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     """The next page of a timeline ("load more")."""
     person, organization = _subject(request.user, kind, record_id)
     context = timeline_context(
-        request, person=person, organization=organization, cursor=request.GET.get("cursor") or None
+        request.user,
+        person=person,
+        organization=organization,
+        cursor=request.GET.get("cursor") or None,
     )
     context["comment_form"] = CommentForm()
     return render(request, "activities/_timeline_page.html", context)

@@ -20,6 +20,7 @@ from klient.contacts.selectors import (
     person_duplicates,
     person_get,
     person_list,
+    search_order_field,
 )
 from klient.contacts.services import (
     affiliation_remove,
@@ -253,8 +254,11 @@ def organization_index(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
+    """Newest organization first."""
     rows = organization_list(user=api_user(request), filters=filters.model_dump())
-    return paginate_id_desc(rows.prefetch_related("tags"), cursor=cursor, limit=limit)
+    # With `q`, by the search index's rowid (the same id), which SQLite walks in order.
+    field = search_order_field(query=filters.q) if filters.q else "id"
+    return paginate_id_desc(rows.prefetch_related("tags"), cursor=cursor, limit=limit, field=field)
 
 
 @router.post("/organizations", response={201: OrganizationOut, ERROR_CODES: ErrorOut})
@@ -300,10 +304,14 @@ def person_index(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Any:
+    """Newest change first; with `q`, newest person first: the order the search index
+    hands its matches in, so a page does not sort every match."""
     rows = person_list(user=api_user(request), filters=filters.model_dump())
-    return paginate_desc(
-        rows.prefetch_related(*PERSON_PREFETCH), field="updated_at", cursor=cursor, limit=limit
-    )
+    rows = rows.prefetch_related(*PERSON_PREFETCH)
+    if filters.q:
+        field = search_order_field(query=filters.q)
+        return paginate_id_desc(rows, cursor=cursor, limit=limit, field=field)
+    return paginate_desc(rows, field="updated_at", cursor=cursor, limit=limit)
 
 
 @router.post("/people", response={201: PersonOut, ERROR_CODES: ErrorOut})

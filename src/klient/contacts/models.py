@@ -95,6 +95,8 @@ class Organization(OwnedRecord):
         indexes = [
             models.Index(fields=["workspace", "name"], name="org_ws_name_idx"),
             models.Index(fields=["workspace", "tax_id"], name="org_ws_taxid_idx"),
+            # The list's order, id included: without it a page sorts every organization.
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="org_ws_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -139,7 +141,19 @@ class Person(OwnedRecord):
             models.Index(
                 fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"
             ),
-            models.Index(fields=["workspace", "-updated_at"], name="person_ws_updated_idx"),
+            # The list's order, id included: people written in one batch (an import) share
+            # updated_at, and without the id the first page sorts the whole batch.
+            models.Index(
+                fields=["workspace", "-updated_at", "-id"], name="person_ws_updated_id_idx"
+            ),
+            # The owner filter ("my clients") in the list's order; alone, the owner's own
+            # index makes SQLite sort all of that owner's people for a page.
+            models.Index(
+                fields=["workspace", "owner", "-updated_at", "-id"],
+                name="person_ws_owner_updated_idx",
+            ),
+            # The segment filter's menu walks it one segment at a time (segment_names).
+            models.Index(fields=["workspace", "segment"], name="person_ws_segment_idx"),
         ]
 
     def __str__(self) -> str:

@@ -34,8 +34,9 @@ from klient.contacts.normalize import (
 )
 from klient.contacts.search_refresh import people_of_organizations_refresh, people_refresh
 from klient.contacts.selectors import organization_list, person_list
-from klient.core.errors import NotFound
+from klient.core.errors import Conflict, NotFound
 from klient.core.models import Team, User
+from klient.core.registry import client_records_blocking
 from klient.core.selectors import workspace_users
 from klient.core.services import (
     actor_workspace_id,
@@ -359,8 +360,20 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
 
 
 @transaction.atomic
+def _refuse_if_protected(subject: str, record_id: int) -> None:
+    """Business records of other apps (deals, requests) are never cascaded away."""
+    blocking = client_records_blocking(subject=subject, record_id=record_id)
+    if blocking:
+        held = ", ".join(f"{label}: {count}" for label, count in blocking)
+        raise Conflict(
+            _("It cannot be deleted while it has %(records)s.") % {"records": held},
+            fields={"records": {str(label): count for label, count in blocking}},
+        )
+
+
 def person_delete(*, actor: User, person: Person) -> None:
     require_write(actor)
+    _refuse_if_protected("contacts.person", person.pk)
     audit_record(
         workspace=person.workspace_id,
         actor=actor,
@@ -463,6 +476,7 @@ def organization_update(
 @transaction.atomic
 def organization_delete(*, actor: User, organization: Organization) -> None:
     require_write(actor)
+    _refuse_if_protected("contacts.organization", organization.pk)
     audit_record(
         workspace=organization.workspace_id,
         actor=actor,

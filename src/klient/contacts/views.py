@@ -14,24 +14,20 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klient.activities import selectors as activity_selectors
-from klient.activities.forms import CommentForm, InteractionForm, NoteForm, TaskForm
-from klient.activities.views import timeline_context
 from klient.contacts import selectors, services
 from klient.contacts.forms import ClientFilterForm, OrganizationForm, PersonForm
 from klient.contacts.models import Affiliation, Organization, Person
 from klient.core.errors import Conflict, ValidationFailed
 from klient.core.models import Role, User
 from klient.core.params import param_required_id
+from klient.core.registry import card_panels_for
 from klient.core.selectors import audit_list, workspace_users
 from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, list_page
 
 AUDIT_LIMIT = 50
-CARD_TASK_LIMIT = 20
 DUPLICATE_LIMIT = 5
 
 
@@ -67,12 +63,15 @@ def _client_list(request: AuthedRequest, *, tab: str) -> HttpResponse:
     url = reverse(
         "contacts:organization_list" if tab == "organizations" else "contacts:client_list"
     )
+    # A search lists its matches newest first, in the order the search index walks them.
+    query = filters.get("q") or ""
+    id_field = selectors.search_order_field(query=query) if query else None
     context = {
         "tab": tab,
         "form": form,
         "filters": filters,
         "list_url": url,
-        **list_page(request, rows, url=url),
+        **list_page(request, rows, url=url, id_field=id_field),
     }
     if is_htmx(request) and request.htmx.target == "results":
         return render(request, "contacts/_client_results.html", context)
@@ -173,27 +172,18 @@ def _card_common(
     person: Person | None = None,
     organization: Organization | None = None,
 ) -> dict[str, Any]:
-    """What both cards share: timeline, composer forms, open tasks, audit history."""
+    """What both cards share: the panels other apps register (the timeline, tasks, later
+    deals and requests), tags, and the audit history for admins."""
     user = request.user
     record = person or organization
     assert record is not None
-    task_filter = {"person_id": person.pk} if person else {"organization_id": record.pk}
-    tasks = list(
-        activity_selectors.task_list(user=user, filters={**task_filter, "status": "open"}).order_by(
-            "due_at", "id"
-        )[:CARD_TASK_LIMIT]
-    )
-    assignees = _owners(user)
+    subject = "contacts.person" if person is not None else "contacts.organization"
+    panels = card_panels_for(user=user, subject=subject, record=record)
     context: dict[str, Any] = {
         "record": record,
-        "tasks": tasks,
-        "now": timezone.now(),
-        "interaction_form": InteractionForm(),
-        "note_form": NoteForm(),
-        "task_form": TaskForm(assignees=assignees, initial={"assignee": user.pk}),
-        "comment_form": CommentForm(),
+        "panels_main": [panel for panel in panels if panel["column"] == "main"],
+        "panels_side": [panel for panel in panels if panel["column"] == "side"],
         "tags": list(record.tags.all()),
-        **timeline_context(request, person=person, organization=organization),
     }
     if user.role == Role.ADMIN:
         context["audit_events"] = list(

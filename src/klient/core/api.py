@@ -22,7 +22,7 @@ from klient.core.api_support import (
 from klient.core.errors import PermissionDenied
 from klient.core.models import Role, User
 from klient.core.pagination import paginate_id_desc
-from klient.core.selectors import audit_list, notification_list, user_team_ids
+from klient.core.selectors import audit_list, global_search, notification_list, user_team_ids
 from klient.core.services import notification_mark_read
 
 router = Router(tags=["platform"])
@@ -52,7 +52,11 @@ class MeOut(Schema):
 class NotificationOut(Schema):
     id: int
     kind: str
-    text: str
+    message: str = Field(description="Worded in the language of this request.")
+    text: str = Field(
+        description="As worded when created, in the recipient's language then; "
+        "kept for older clients: show `message`."
+    )
     url: str
     is_read: bool
     created_at: datetime
@@ -144,3 +148,27 @@ def audit_index(
         action=filters.action or None,
     )
     return paginate_id_desc(rows, cursor=cursor, limit=limit)
+
+
+class GlobalSearchIn(Schema):
+    q: str = Field(..., min_length=1, max_length=200)
+    limit: int = Field(10, ge=1, le=50)
+
+
+class SearchHitOut(Schema):
+    kind: str
+    id: int
+    name: str
+    url: str
+    detail: str
+
+
+class GlobalSearchOut(Schema):
+    results: list[SearchHitOut]
+
+
+@router.get("/search/all", response={200: GlobalSearchOut, ERROR_CODES: ErrorOut})
+def search_all(request: HttpRequest, query: Query[GlobalSearchIn]) -> dict[str, Any]:
+    """Records of every kind the apps register (people, organizations, ...) matching `q`,
+    at most `limit` of each kind, each with its kind, name and page URL."""
+    return {"results": global_search(user=api_user(request), query=query.q, limit=query.limit)}

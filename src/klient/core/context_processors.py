@@ -4,10 +4,25 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from klient.core.registry import nav_items
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Unread notification count for the bell; one cheap query per page."""
+    """The main navigation the apps registered (for the user's role) and the unread count
+    for the bell: one cheap query per page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": user.notifications.filter(is_read=False).count()}
+    return {
+        "nav_items": [
+            {
+                "href": item.url(user),
+                "label": item.label,
+                "icon": item.icon,
+                "section": item.section,
+            }
+            for item in nav_items
+            if item.visible_to(user)
+        ],
+        "unread_notifications": user.notifications.filter(is_read=False).count(),
+    }

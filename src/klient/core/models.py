@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klient.core.notification_kinds import notification_message
+
 
 class Workspace(models.Model):
     """One company using Klient; every domain row belongs to exactly one."""
@@ -112,12 +114,14 @@ class AuditEvent(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (the bell)."""
+    """An in-app notification (the bell), worded when shown (core.notification_kinds)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32)
+    # Worded in the recipient's language at creation: the fallback of `message`.
     text = models.CharField(max_length=500)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True, default="")
     dedupe_key = models.CharField(max_length=120, blank=True, default="")
     is_read = models.BooleanField(default=False)
@@ -135,6 +139,11 @@ class Notification(models.Model):
                 name="notification_unique_dedupe",
             )
         ]
+
+    @property
+    def message(self) -> str:
+        """The text in the active language (the reader's), from the kind and params."""
+        return notification_message(kind=self.kind, params=self.params, fallback=self.text)
 
 
 class OutboxJob(models.Model):

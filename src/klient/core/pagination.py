@@ -72,14 +72,17 @@ def paginate_desc(rows: QuerySet[M], *, field: str, cursor: str | None, limit: i
     return Page(items=items, next_cursor=next_cursor)
 
 
-def paginate_id_desc(rows: QuerySet[M], *, cursor: str | None, limit: int) -> Page[M]:
-    """Newest first by id alone."""
+def paginate_id_desc(
+    rows: QuerySet[M], *, cursor: str | None, limit: int, field: str = "id"
+) -> Page[M]:
+    """Newest first by id alone. `field` names a column equal to the id that the database
+    can walk in order instead, such as a search index's rowid (`search_row`)."""
     limit = max(1, min(limit, 200))
-    rows = rows.order_by("-id")
+    rows = rows.order_by(f"-{field}")
     if cursor:
         (last_id,) = cursor_decode(cursor, 1)
         try:
-            rows = rows.filter(id__lt=int(last_id))
+            rows = rows.filter(**{f"{field}__lt": int(last_id)})
         except ValueError as exc:
             raise ValidationFailed(
                 _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}

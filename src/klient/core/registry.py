@@ -240,30 +240,42 @@ class SearchSource:
 search_sources: Registry[SearchSource] = Registry("search sources")
 
 
-# Merge, delete and erasure of a person or an organization ------------------------------------
+# Delete and erasure of a person or an organization ------------------------------------------
 
 
 @dataclass(frozen=True)
 class ClientRecordsHandler:
-    """What an app holds about a person or an organization, for merge, delete and erasure.
+    """What an app holds about a person or an organization, for delete and erasure.
 
-    - `count(subject_kind, id)`: how many of the app's business records point at the
-      client; a delete is refused while any handler counts more than zero and is
-      `protects` (business records are never silently cascaded).
-    - `merge(subject_kind, from_id, to_id)`: move them to the survivor, in the merge's
-      transaction; returns counts per table for the audit record.
-    - `erase(subject_kind, id)`: remove or pseudonymise personal data they carry.
+    - `count(subject, id)`: how many of the app's records point at the client
+      (`subject` is "contacts.person" or "contacts.organization"). When `protects` is set
+      (business records: deals, requests, orders), a delete is refused while the count
+      is above zero: such records are never silently cascaded. The timeline's history
+      is not protected: it goes with the client, as it always has.
+    - `erase(subject, id)`: remove or pseudonymise the personal data those records carry.
+
+    A merge moves records through the `person.merged` event (docs/events.md), in the
+    merge's transaction.
     """
 
     key: str
+    label: Label
     count: Callable[[str, int], int]
-    merge: Callable[[str, int, int], dict[str, int]]
     erase: Callable[[str, int], None] | None = None
-    protects: bool = True
+    protects: bool = False
     order: int = 100
 
 
 client_records: Registry[ClientRecordsHandler] = Registry("client records handlers")
+
+
+def client_records_blocking(*, subject: str, record_id: int) -> list[tuple[Label, int]]:
+    """The protected records that keep a client from being deleted, as (label, count)."""
+    blocking = []
+    for handler in client_records:
+        if handler.protects and (count := handler.count(subject, record_id)):
+            blocking.append((handler.label, count))
+    return blocking
 
 
 # Demo data ----------------------------------------------------------------------------------
@@ -271,13 +283,20 @@ client_records: Registry[ClientRecordsHandler] = Registry("client records handle
 
 @dataclass
 class DemoContext:
-    """Shared between demo steps: the workspace, its users by role, and what earlier steps
-    made (e.g. `made["contacts.people"]`), so later apps build on the same clients."""
+    """Shared between demo steps: the workspace, its staff, a seeded random source, the
+    sizes asked for, and what earlier steps made (e.g. `made["contacts.people"]`), so
+    later apps build on the same clients. `sees(user, record)` tells whether a colleague
+    may see a client (the visibility rule, in memory), so each record gets a writer who
+    could have written it in the UI."""
 
     workspace: Any
-    users: dict[str, Any]
+    writers: list[Any]
     rng: Any
+    now: Any
+    sees: Callable[[Any, Any], bool]
+    sizes: dict[str, int] = field(default_factory=dict)
     made: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[[str], None] = lambda message: None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound
 from klient.core.models import AuditEvent, Notification, OutboxJob, Role, Team, User
+from klient.core.registry import SearchHit, search_sources
 
 M = TypeVar("M", bound=Model)
 
@@ -132,3 +133,14 @@ def outbox_job_counts(*, user: User) -> list[dict[str, object]]:
     for name, status, count in rows:
         counts.setdefault(name, {"name": name, "pending": 0, "failed": 0})[status] = count
     return list(counts.values())
+
+
+def global_search(*, user: User, query: str, limit: int = 10) -> list[SearchHit]:
+    """What every registered search source finds for the user, at most `limit` a source,
+    in the sources' order (people, organizations, later deals and requests)."""
+    if not query.strip():
+        return []
+    hits: list[SearchHit] = []
+    for source in search_sources:
+        hits.extend(source.search(user, query, limit))
+    return hits

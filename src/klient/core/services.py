@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from klient.core.models import (
     User,
     Workspace,
 )
+from klient.core.notification_kinds import notification_message
 from klient.core.prepared import PreparedQuery
 from klient.core.regions import is_phone_region
 
@@ -399,28 +400,39 @@ def token_revoke_all(*, user: User, actor: User) -> int:
 
 
 def notification_create(
-    *, recipient: User, kind: str, text: str, url: str = "", dedupe_key: str = ""
+    *,
+    recipient: User,
+    kind: str,
+    params: Mapping[str, str] | None = None,
+    text: str = "",
+    url: str = "",
+    dedupe_key: str = "",
 ) -> Notification | None:
-    """Create an in-app notification; with a dedupe_key a repeat is a no-op (idempotent jobs)."""
+    """Create an in-app notification; with a dedupe_key a repeat is a no-op (idempotent jobs).
+
+    With `params` of a registered kind, readers see it worded in their language of the
+    moment (core.notification_kinds); `text` is then worded here, in the recipient's
+    language, as the fallback. Without params, `text` is all there is.
+    """
+    stored_params = {name: str(value) for name, value in (params or {}).items()}
+    if stored_params:
+        with translation.override(recipient.language or None):
+            text = notification_message(kind=kind, params=stored_params, fallback=text)
+    if not text:
+        raise ValueError(f"notification {kind!r} has no text: give one or register the kind")
+    fields: dict[str, Any] = {
+        "workspace_id": actor_workspace_id(recipient),
+        "kind": kind,
+        "text": text[:500],
+        "params": stored_params,
+        "url": url,
+    }
     if dedupe_key:
         notification, created = Notification.objects.get_or_create(
-            recipient=recipient,
-            dedupe_key=dedupe_key,
-            defaults={
-                "workspace_id": actor_workspace_id(recipient),
-                "kind": kind,
-                "text": text[:500],
-                "url": url,
-            },
+            recipient=recipient, dedupe_key=dedupe_key, defaults=fields
         )
         return notification if created else None
-    return Notification.objects.create(
-        workspace_id=actor_workspace_id(recipient),
-        recipient=recipient,
-        kind=kind,
-        text=text[:500],
-        url=url,
-    )
+    return Notification.objects.create(recipient=recipient, **fields)
 
 
 def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

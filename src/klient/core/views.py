@@ -48,22 +48,31 @@ NOTIFICATIONS_PER_PAGE = 30
 
 
 LIST_PAGE_SIZE = 25
-# Counting every match of a broad filter on a large table costs a scan; past this, "10,000+".
-LIST_COUNT_CAP = 10_000
+# Counting the matches walks them: a common name fragment matches thousands of people,
+# and the count, unlike the page, cannot stop early. Past this, "1,000+".
+LIST_COUNT_CAP = 1_000
 
 
 def list_page(
-    request: HttpRequest, rows: QuerySet[Any], *, url: str, page_rows: QuerySet[Any] | None = None
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    url: str,
+    page_rows: QuerySet[Any] | None = None,
+    id_field: str | None = None,
 ) -> dict[str, Any]:
     """One page of a record list, newest change first, for `core/_list_foot.html`: the
     page, the capped total, the row range shown, and the first/next page links, which
     keep the request's other query parameters (filters). `page_rows` is `rows` with
-    whatever the page needs prefetched; the count runs on plain `rows`."""
-    page = paginate_desc(
-        rows if page_rows is None else page_rows,
-        field="updated_at",
-        cursor=request.GET.get("cursor") or None,
-        limit=LIST_PAGE_SIZE,
+    whatever the page needs prefetched; the count runs on plain `rows`. With `id_field`
+    (a column equal to the id, see `paginate_id_desc`) the newest record comes first
+    instead: the order a search index hands its matches in."""
+    cursor = request.GET.get("cursor") or None
+    shown = rows if page_rows is None else page_rows
+    page = (
+        paginate_id_desc(shown, cursor=cursor, limit=LIST_PAGE_SIZE, field=id_field)
+        if id_field
+        else paginate_desc(shown, field="updated_at", cursor=cursor, limit=LIST_PAGE_SIZE)
     )
     total = rows.order_by()[: LIST_COUNT_CAP + 1].count()
     start = param_count(request.GET, "start")

@@ -1,4 +1,5 @@
-"""REST endpoints of import and export: upload, map and start, follow, error report, files."""
+"""REST endpoints of import and export: upload, map and start, follow, error report, files;
+big exports answer 202 with a job to follow and download when done."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from klient.core.api_support import ERROR_CODES, ErrorOut, Id, InSchema, api_user
 from klient.importexport import downloads, selectors, services
-from klient.importexport.models import DedupeMode, ImportKind
+from klient.importexport.models import DedupeMode, ExportJob, ImportKind
 
 router = Router(tags=["import-export"])
 
@@ -117,21 +119,90 @@ def import_error_report(request: HttpRequest, import_id: Id) -> Any:
     return response
 
 
-@router.get("/exports/people.{fmt}", response={ERROR_CODES: ErrorOut})
-def export_people(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    return downloads.people_download(user=api_user(request), fmt=fmt, query=request.GET)
+class ExportJobOut(Schema):
+    """An export written in the background; `download_url` once its file is ready."""
+
+    id: int
+    status: str
+    kind: str
+    format: str
+    file_name: str
+    rows_total: int
+    rows_done: int
+    percent: int
+    file_size: int
+    error_message: str
+    created_at: datetime
+    finished_at: datetime | None
+    status_url: str
+    download_url: str | None
+
+    @staticmethod
+    def resolve_format(obj: ExportJob) -> str:
+        return obj.file_format
+
+    @staticmethod
+    def resolve_status_url(obj: ExportJob) -> str:
+        return reverse("api:export_job_detail", kwargs={"export_id": obj.pk})
+
+    @staticmethod
+    def resolve_download_url(obj: ExportJob) -> str | None:
+        if obj.status != ExportJob.Status.DONE:
+            return None
+        return reverse("api:export_job_file", kwargs={"export_id": obj.pk})
 
 
-@router.get("/exports/organizations.{fmt}", response={ERROR_CODES: ErrorOut})
-def export_organizations(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    return downloads.organizations_download(user=api_user(request), fmt=fmt, query=request.GET)
+EXPORT_RESPONSES: dict[Any, Any] = {202: ExportJobOut, ERROR_CODES: ErrorOut}
 
 
-@router.get("/exports/interactions.{fmt}", response={ERROR_CODES: ErrorOut})
-def export_interactions(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    return downloads.interactions_download(user=api_user(request), fmt=fmt, query=request.GET)
+def _export(request: HttpRequest, kind: str, fmt: str) -> Any:
+    """The file itself when small; 202 and the export job (follow `status_url`) when not."""
+    result = downloads.export_download(
+        user=api_user(request), kind=kind, fmt=fmt, query=request.GET
+    )
+    if isinstance(result, ExportJob):
+        result.refresh_from_db()  # in-process workers (tests, demo) may have finished it already
+        return Status(202, result)
+    return result
 
 
-@router.get("/exports/calendar.ics", response={ERROR_CODES: ErrorOut})
-def export_calendar(request: HttpRequest) -> HttpResponseBase:
-    return downloads.calendar_download(user=api_user(request))
+@router.get("/exports/people.{fmt}", response=EXPORT_RESPONSES)
+def export_people(request: HttpRequest, fmt: str) -> Any:
+    return _export(request, "people", fmt)
+
+
+@router.get("/exports/organizations.{fmt}", response=EXPORT_RESPONSES)
+def export_organizations(request: HttpRequest, fmt: str) -> Any:
+    return _export(request, "organizations", fmt)
+
+
+@router.get("/exports/interactions.{fmt}", response=EXPORT_RESPONSES)
+def export_interactions(request: HttpRequest, fmt: str) -> Any:
+    return _export(request, "interactions", fmt)
+
+
+@router.get("/exports/calendar.ics", response=EXPORT_RESPONSES)
+def export_calendar(request: HttpRequest) -> Any:
+    return _export(request, "calendar", "ics")
+
+
+@router.get("/exports/jobs", response={200: list[ExportJobOut], ERROR_CODES: ErrorOut})
+def export_job_index(request: HttpRequest) -> Any:
+    return list(selectors.export_list(user=api_user(request))[:100])
+
+
+@router.get(
+    "/exports/jobs/{export_id}",
+    response={200: ExportJobOut, ERROR_CODES: ErrorOut},
+    url_name="export_job_detail",
+)
+def export_job_detail(request: HttpRequest, export_id: Id) -> Any:
+    return selectors.export_get(user=api_user(request), export_id=export_id)
+
+
+@router.get(
+    "/exports/jobs/{export_id}/file", response={ERROR_CODES: ErrorOut}, url_name="export_job_file"
+)
+def export_job_file(request: HttpRequest, export_id: Id) -> HttpResponseBase:
+    job = selectors.export_get(user=api_user(request), export_id=export_id)
+    return downloads.export_job_file(job)

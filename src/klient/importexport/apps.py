@@ -7,5 +7,8 @@ class ImportExportConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from klient.importexport.plug import plug
+
+        plug()
         # Registers the import job with the outbox in every process (web, worker, CLI).
         from klient.importexport import jobs  # noqa: F401

@@ -83,7 +83,7 @@ def xlsx_write(
 ) -> None:
     """A streaming (write-only) workbook: memory stays flat for any number of rows."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title[:31] or "Export")
@@ -92,10 +92,13 @@ def xlsx_write(
         out: list[Any] = []
         for value in values:
             text = _xlsx_text(value)
+            if not is_formula_like(text) and text not in ERROR_CODES:
+                out.append(text)  # plain text: openpyxl stores it as a string as it is
+                continue
+            # openpyxl would store "=..." as a formula and "#N/A" as an error value.
             cell = WriteOnlyCell(sheet, value=text)
-            cell.data_type = "s"  # openpyxl would store "=..." as a formula
-            if is_formula_like(text):
-                cell.quotePrefix = True
+            cell.data_type = "s"
+            cell.quotePrefix = is_formula_like(text)
             out.append(cell)
         return out
 
@@ -133,15 +136,18 @@ def vcard_chunks(people: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield card.serialize()
 
 
-def ical_bytes(
+def ical_chunks(
     *, tasks: Iterable[dict[str, Any]], meetings: Iterable[dict[str, Any]], now: datetime
-) -> bytes:
-    """Tasks as VTODO and meetings as VEVENT in one calendar."""
+) -> Iterator[bytes]:
+    """Tasks as VTODO and meetings as VEVENT in one calendar, a component at a time: the
+    same bytes as the whole calendar serialised at once, without holding it in memory."""
     from icalendar import Calendar, Event, Todo
 
     calendar = Calendar()
     calendar.add("prodid", "-//Klient//Klient CRM//EN")
     calendar.add("version", "2.0")
+    end = b"END:VCALENDAR\r\n"
+    yield calendar.to_ical().removesuffix(end)
     statuses = {"open": "NEEDS-ACTION", "done": "COMPLETED", "cancelled": "CANCELLED"}
     for task in tasks:
         todo = Todo()
@@ -155,7 +161,7 @@ def ical_bytes(
         todo.add("status", statuses.get(task["status"], "NEEDS-ACTION"))
         if task["completed_at"]:
             todo.add("completed", task["completed_at"])
-        calendar.add_component(todo)
+        yield todo.to_ical()
     for meeting in meetings:
         event = Event()
         event.add("uid", f"interaction-{meeting['id']}@klient")
@@ -167,6 +173,11 @@ def ical_bytes(
         event.add(
             "dtend", meeting["occurred_at"] + timedelta(seconds=meeting["duration_seconds"] or 3600)
         )
-        calendar.add_component(event)
-    ical: bytes = calendar.to_ical()
-    return ical
+        yield event.to_ical()
+    yield end
+
+
+def ical_bytes(
+    *, tasks: Iterable[dict[str, Any]], meetings: Iterable[dict[str, Any]], now: datetime
+) -> bytes:
+    return b"".join(ical_chunks(tasks=tasks, meetings=meetings, now=now))

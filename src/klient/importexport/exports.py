@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from klient.activities.models import Interaction
+from klient.activities.models import Interaction, Task
 from klient.activities.selectors import interaction_list, task_list
 from klient.contacts.list_selectors import saved_list_get, saved_list_people
 from klient.contacts.models import (
@@ -115,90 +115,160 @@ def people_for_export(
     return person_list(user=user, filters=clean)
 
 
+PERSON_VALUES = (
+    "id",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "full_name",
+    "title",
+    "lifecycle_stage",
+    "segment",
+    "preferred_channel",
+    "preferred_language",
+    "owner__username",
+    "owner_id",
+    "team_id",
+    "updated_at",
+    "created_at",
+)
+
+
+def _value_chunks(rows: QuerySet[Any], fields: tuple[str, ...]) -> Iterator[list[tuple[Any, ...]]]:
+    """`_chunks` as tuples of `fields` (the first one the id): building model instances
+    cost an export more than its queries did."""
+    last = 0
+    plain = rows.select_related(None).order_by("pk")
+    while True:
+        chunk = list(plain.filter(pk__gt=last).values_list(*fields)[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1][0]
+
+
+def _owned_by(field: str, ids: list[int]) -> Q:
+    """Rows belonging to these ids (ascending). Mostly they are consecutive, and a range
+    costs the database and Django far less than a thousand-value IN list; the extra rows
+    a range takes in are dropped by the caller."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": ids})
+
+
 def person_records(rows: QuerySet[Person]) -> Iterator[dict[str, Any]]:
     """Each person as a dict with emails, phones, primary organization and tags."""
-    for chunk in _chunks(rows.select_related("owner")):
-        ids = [person.pk for person in chunk]
+    for chunk in _value_chunks(rows, PERSON_VALUES):
+        ids = [row[0] for row in chunk]
         emails: dict[int, list[str]] = {pk: [] for pk in ids}
         phones: dict[int, list[str]] = {pk: [] for pk in ids}
         tags: dict[int, list[str]] = {pk: [] for pk in ids}
         orgs: dict[int, str] = {}
         for pk, email in (
-            EmailAddress.objects.filter(person_id__in=ids)
+            EmailAddress.objects.filter(_owned_by("person_id", ids))
             .order_by("-is_primary", "id")
             .values_list("person_id", "email")
         ):
-            emails[pk].append(email)
+            if pk in emails:
+                emails[pk].append(email)
         for pk, number in (
-            PhoneNumber.objects.filter(person_id__in=ids)
+            PhoneNumber.objects.filter(_owned_by("person_id", ids))
             .order_by("-is_primary", "id")
             .values_list("person_id", "number")
         ):
-            phones[pk].append(number)
+            if pk in phones:
+                phones[pk].append(number)
         for pk, name in (
-            Person.tags.through.objects.filter(person_id__in=ids)
+            Person.tags.through.objects.filter(_owned_by("person_id", ids))
             .order_by("tag__name")
             .values_list("person_id", "tag__name")
         ):
-            tags[pk].append(name)
+            if pk in tags:
+                tags[pk].append(name)
         for pk, name in (
-            Affiliation.objects.filter(person_id__in=ids)
+            Affiliation.objects.filter(_owned_by("person_id", ids))
             .order_by("-is_primary", "id")
             .values_list("person_id", "organization__name")
         ):
             orgs.setdefault(pk, name)
-        for person in chunk:
+        for (
+            pk,
+            first_name,
+            last_name,
+            middle_name,
+            full_name,
+            title,
+            lifecycle_stage,
+            segment,
+            preferred_channel,
+            preferred_language,
+            owner,
+            owner_id,
+            team_id,
+            updated_at,
+            created_at,
+        ) in chunk:
             yield {
-                "id": person.pk,
-                "first_name": person.first_name,
-                "last_name": person.last_name,
-                "middle_name": person.middle_name,
-                "full_name": person.full_name,
-                "title": person.title,
-                "emails": emails[person.pk],
-                "phones": phones[person.pk],
-                "organization": orgs.get(person.pk, ""),
-                "tags": tags[person.pk],
-                "lifecycle_stage": person.lifecycle_stage,
-                "segment": person.segment,
-                "preferred_channel": person.preferred_channel,
-                "preferred_language": person.preferred_language,
-                "owner": person.owner.username if person.owner else "",
-                "owner_id": person.owner_id,
-                "team_id": person.team_id,
-                "updated_at": person.updated_at,
-                "created_at": person.created_at,
+                "id": pk,
+                "first_name": first_name,
+                "last_name": last_name,
+                "middle_name": middle_name,
+                "full_name": full_name,
+                "title": title,
+                "emails": emails[pk],
+                "phones": phones[pk],
+                "organization": orgs.get(pk, ""),
+                "tags": tags[pk],
+                "lifecycle_stage": lifecycle_stage,
+                "segment": segment,
+                "preferred_channel": preferred_channel,
+                "preferred_language": preferred_language,
+                "owner": owner or "",
+                "owner_id": owner_id,
+                "team_id": team_id,
+                "updated_at": updated_at,
+                "created_at": created_at,
             }
 
 
-def _label(choices: Any, code: str) -> str:
-    return str(dict(choices.choices).get(code, code)) if code else ""
+def _labels(choices: Any) -> dict[str, str]:
+    """Code -> label in the active language, worked out once per export, not per cell."""
+    return {code: str(label) for code, label in choices.choices}
 
 
-def _local(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def _local(value: Any, zone: Any = None) -> str:
+    return timezone.localtime(value, zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def person_rows_format(rows: QuerySet[Person], *, columns: list[str]) -> Iterator[list[str]]:
-    """People already chosen (and checked, see downloads.people_download) as rows of the
+    """People already chosen (and checked, see export_sources.export_source) as rows of the
     visible columns, formatted: labels, local times."""
+    stages, channels = _labels(LifecycleStage), _labels(Channel)
+    zone = timezone.get_current_timezone()
     for person in person_records(rows):
+        stage, channel = person["lifecycle_stage"], person["preferred_channel"]
         values = {
             **person,
             "email": ", ".join(person["emails"]),
             "phone": ", ".join(person["phones"]),
             "tags": ", ".join(person["tags"]),
-            "lifecycle_stage": _label(LifecycleStage, person["lifecycle_stage"]),
-            "preferred_channel": _label(Channel, person["preferred_channel"]),
-            "updated_at": _local(person["updated_at"]),
+            "lifecycle_stage": stages.get(stage, stage),
+            "preferred_channel": channels.get(channel, channel),
+            "updated_at": _local(person["updated_at"], zone),
         }
         yield [values[key] for key in columns]
 
 
-def organization_export_rows(
-    *, user: User, columns: list[str], filters: dict[str, Any] | None = None
+def organizations_for_export(
+    *, user: User, filters: dict[str, Any] | None = None
+) -> QuerySet[Organization]:
+    return organization_list(user=user, filters={k: v for k, v in (filters or {}).items() if v})
+
+
+def organization_rows_format(
+    rows: QuerySet[Organization], *, columns: list[str]
 ) -> Iterator[list[str]]:
-    rows = organization_list(user=user, filters={k: v for k, v in (filters or {}).items() if v})
+    stages, zone = _labels(LifecycleStage), timezone.get_current_timezone()
     for chunk in _chunks(rows):
         ids = [org.pk for org in chunk]
         tags: dict[int, list[str]] = {pk: [] for pk in ids}
@@ -219,28 +289,35 @@ def organization_export_rows(
                 "phone": org.phone,
                 "address": org.address,
                 "tags": ", ".join(tags[org.pk]),
-                "lifecycle_stage": _label(LifecycleStage, org.lifecycle_stage),
+                "lifecycle_stage": stages.get(org.lifecycle_stage, org.lifecycle_stage),
                 "segment": org.segment,
                 "owner": org.owner.username if org.owner else "",
-                "updated_at": _local(org.updated_at),
+                "updated_at": _local(org.updated_at, zone),
             }
             yield [values[key] for key in columns]
 
 
-def interaction_export_rows(
-    *, user: User, columns: list[str], filters: dict[str, Any] | None = None
+def interactions_for_export(
+    *, user: User, filters: dict[str, Any] | None = None
+) -> QuerySet[Interaction]:
+    return interaction_list(user=user, filters=filters or {})
+
+
+def interaction_rows_format(
+    rows: QuerySet[Interaction], *, columns: list[str]
 ) -> Iterator[list[str]]:
-    rows = interaction_list(user=user, filters=filters or {})
+    kinds, directions = _labels(Interaction.Kind), _labels(Interaction.Direction)
+    zone = timezone.get_current_timezone()
     for chunk in _chunks(rows):
         person_ids = {item.person_id for item in chunk if item.person_id}
         emails = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "primary_email"))
         phones = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "primary_phone"))
         for item in chunk:
             values = {
-                "kind": _label(Interaction.Kind, item.kind),
-                "direction": _label(Interaction.Direction, item.direction),
+                "kind": kinds.get(item.kind, item.kind),
+                "direction": directions.get(item.direction, item.direction),
                 "channel": item.channel,
-                "occurred_at": _local(item.occurred_at),
+                "occurred_at": _local(item.occurred_at, zone),
                 "duration_seconds": ""
                 if item.duration_seconds is None
                 else str(item.duration_seconds),
@@ -253,21 +330,28 @@ def interaction_export_rows(
             yield [values[key] for key in columns]
 
 
-def calendar_items(*, user: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+TASK_FIELDS = ("id", "title", "description", "due_at", "status", "completed_at")
+MEETING_FIELDS = ("id", "subject", "body", "occurred_at", "duration_seconds")
+
+
+def calendar_for_export(*, user: User) -> tuple[QuerySet[Task], QuerySet[Interaction]]:
     """The user's visible tasks and meetings for an iCalendar export."""
-    tasks = [
-        dict(row)
-        for row in task_list(user=user)
-        .order_by("id")
-        .values("id", "title", "description", "due_at", "status", "completed_at")
-    ]
-    meetings = [
-        dict(row)
-        for row in interaction_list(user=user, filters={"kind": Interaction.Kind.MEETING})
-        .order_by("id")
-        .values("id", "subject", "body", "occurred_at", "duration_seconds")
-    ]
-    return tasks, meetings
+    return (
+        task_list(user=user),
+        interaction_list(user=user, filters={"kind": Interaction.Kind.MEETING}),
+    )
+
+
+def calendar_values(rows: QuerySet[Any], *, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Rows as dicts of `fields`, a chunk at a time in id order."""
+    last = 0
+    plain = rows.select_related(None).order_by("pk")
+    while True:
+        chunk = list(plain.filter(pk__gt=last).values(*fields)[:CHUNK])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1]["id"]
 
 
 RAW_PERSON_COLUMNS = [
@@ -292,11 +376,13 @@ RAW_PERSON_COLUMNS = [
 ]
 
 
-def person_raw_rows(*, user: User) -> Iterator[list[Any]]:
-    """Admin-only migration export: codes not labels, ids, UTC times, nothing neutralised."""
+def person_raw_require(*, user: User) -> None:
     if user.role != Role.ADMIN:
         raise PermissionDenied(_("Only administrators can make a raw export."))
-    rows = person_list(user=user)
+
+
+def person_raw_format(rows: QuerySet[Person]) -> Iterator[list[Any]]:
+    """Admin-only migration export: codes not labels, ids, UTC times, nothing neutralised."""
     for person in person_records(rows):
         values = {
             **person,

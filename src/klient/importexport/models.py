@@ -171,3 +171,79 @@ class ImportPreset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportKind(models.TextChoices):
+    PEOPLE = "people", _("People")
+    ORGANIZATIONS = "organizations", _("Organizations")
+    INTERACTIONS = "interactions", _("Interactions")
+    CALENDAR = "calendar", _("Tasks and meetings")
+
+
+class ExportJob(models.Model):
+    """An export too big to stream within one request, written to a file by a worker.
+
+    The file is written under a temporary name and renamed when complete, so a file is
+    offered only whole; it is deleted KLIENT_EXPORT_KEEP_HOURS after it was written."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("File deleted")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("what to export"), max_length=16, choices=ExportKind.choices)
+    file_format = models.CharField(_("format"), max_length=8)
+    # The admins' migration copy: stored values, nothing neutralised (people, CSV only).
+    is_raw = models.BooleanField(default=False)
+    # As given and checked at the request; the worker applies them as the requester.
+    filters = models.JSONField(default=dict)
+    saved_list_id = models.BigIntegerField(null=True, blank=True)
+    columns = models.JSONField(default=list)
+    language = models.CharField(max_length=8, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # The name the download gets, and where the file is, relative to KLIENT_HOME/exports/
+    # ("" until the file is complete and again once it is deleted).
+    file_name = models.CharField(max_length=255)
+    file_path = models.CharField(max_length=255, blank=True, default="")
+    file_size = models.BigIntegerField(default=0)
+    error_message = models.TextField(blank=True, default="")
+
+    # Which attempt writes the file now, and when it last reported progress.
+    lease_owner = models.CharField(max_length=40, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "requested_by", "-created_at"], name="export_ws_user_idx"
+            ),
+            models.Index(fields=["status", "finished_at"], name="export_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.EXPIRED):
+            return 100
+        if not self.rows_total:
+            return 0
+        # Rows added while the file is written can take it past the count made first.
+        return min(99, self.rows_done * 100 // self.rows_total)

@@ -1,4 +1,5 @@
-"""Reads of imports: the user's imports, presets, the row-level error report."""
+"""Reads of imports and exports: the user's imports and exports, presets, the row-level
+error report."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from klient.core.models import Role, User
 from klient.core.selectors import scoped
 from klient.importexport.exporters import neutralize
 from klient.importexport.fields import BUILTIN_PRESETS
-from klient.importexport.models import ImportBatch, ImportJob, ImportPreset, ImportRowError
+from klient.importexport.models import (
+    ExportJob,
+    ImportBatch,
+    ImportJob,
+    ImportPreset,
+    ImportRowError,
+)
 
 
 def import_list(*, user: User) -> QuerySet[ImportJob]:
@@ -30,6 +37,25 @@ def import_get(*, user: User, import_id: int) -> ImportJob:
     job = import_list(user=user).filter(pk=import_id).first()
     if job is None:
         raise NotFound(_("Import not found."))
+    return job
+
+
+def export_list(*, user: User) -> QuerySet[ExportJob]:
+    """The user's own exports, newest first: an export holds what its requester could see."""
+    return (
+        scoped(ExportJob, user=user).filter(requested_by_id=user.pk).order_by("-created_at", "-id")
+    )
+
+
+def export_get(*, user: User, export_id: int) -> ExportJob:
+    """An export its requester, or an administrator of the workspace, may follow and
+    download; anyone else is told it does not exist."""
+    rows = scoped(ExportJob, user=user)
+    if user.role != Role.ADMIN:
+        rows = rows.filter(requested_by_id=user.pk)
+    job = rows.filter(pk=export_id).first()
+    if job is None:
+        raise NotFound(_("Export not found."))
     return job
 
 

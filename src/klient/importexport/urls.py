@@ -23,4 +23,11 @@ urlpatterns = [
     ),
     path("export/calendar.ics", views.export_calendar, name="export_calendar"),
     path("export/raw/people.csv", views.export_people_raw, name="export_people_raw"),
+    path("export/jobs/<int:export_id>/", views.export_detail, name="export_detail"),
+    path("export/jobs/<int:export_id>/progress/", views.export_progress, name="export_progress"),
+    path(
+        "export/jobs/<int:export_id>/download/",
+        views.export_download_file,
+        name="export_download",
+    ),
 ]

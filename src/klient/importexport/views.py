@@ -1,11 +1,14 @@
-"""Import pages (upload, mapping, live progress, results) and export downloads. Thin."""
+"""Import pages (upload, mapping, live progress, results), export downloads and the pages
+of exports written in the background. Thin."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -16,9 +19,10 @@ from klient.core.regions import phone_region_choices
 from klient.core.views import AuthedRequest, form_add_error, klient_view
 from klient.importexport import downloads, exports, selectors, services
 from klient.importexport.fields import field_choices
-from klient.importexport.models import DedupeMode, ImportJob, ImportKind
+from klient.importexport.models import DedupeMode, ExportJob, ImportJob, ImportKind
 
 RECENT_IMPORTS = 20
+RECENT_EXPORTS = 10
 
 
 class ImportUploadForm(forms.Form):
@@ -152,44 +156,85 @@ def import_errors_csv(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @klient_view
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "importexport/export.html",
         {
             "person_columns": [(key, str(label)) for key, label in exports.PERSON_COLUMNS.items()],
             "query": request.GET.urlencode(),
+            "exports": list(selectors.export_list(user=request.user)[:RECENT_EXPORTS]),
+            "inline_rows": settings.KLIENT_EXPORT_INLINE_ROWS,
         },
     )
 
 
+def _export_response(result: HttpResponseBase | ExportJob) -> HttpResponse:
+    """A big export goes to its page, which follows the job and offers the file."""
+    if isinstance(result, ExportJob):
+        return redirect("importexport:export_detail", export_id=result.pk)
+    return cast(HttpResponse, result)  # possibly streamed; klient_view only passes it on
+
+
 @klient_view
 def export_people(request: AuthedRequest, fmt: str) -> HttpResponse:
-    return cast(
-        HttpResponse, downloads.people_download(user=request.user, fmt=fmt, query=request.GET)
+    return _export_response(
+        downloads.export_download(user=request.user, kind="people", fmt=fmt, query=request.GET)
     )
 
 
 @klient_view
 def export_organizations(request: AuthedRequest, fmt: str) -> HttpResponse:
-    return cast(
-        HttpResponse,
-        downloads.organizations_download(user=request.user, fmt=fmt, query=request.GET),
+    return _export_response(
+        downloads.export_download(
+            user=request.user, kind="organizations", fmt=fmt, query=request.GET
+        )
     )
 
 
 @klient_view
 def export_interactions(request: AuthedRequest, fmt: str) -> HttpResponse:
-    return cast(
-        HttpResponse, downloads.interactions_download(user=request.user, fmt=fmt, query=request.GET)
+    return _export_response(
+        downloads.export_download(
+            user=request.user, kind="interactions", fmt=fmt, query=request.GET
+        )
     )
 
 
 @klient_view
-def export_calendar(request: HttpRequest) -> HttpResponse:
-    return downloads.calendar_download(user=request.user)  # type: ignore[arg-type]
+def export_calendar(request: AuthedRequest) -> HttpResponse:
+    return _export_response(
+        downloads.export_download(user=request.user, kind="calendar", fmt="ics", query=QueryDict())
+    )
 
 
 @klient_view
-def export_people_raw(request: HttpRequest) -> HttpResponse:
-    return cast(HttpResponse, downloads.people_raw_download(user=request.user))  # type: ignore[arg-type]
+def export_people_raw(request: AuthedRequest) -> HttpResponse:
+    return _export_response(downloads.people_raw_download(user=request.user))
+
+
+@klient_view
+def export_detail(request: AuthedRequest, export_id: int) -> HttpResponse:
+    job = selectors.export_get(user=request.user, export_id=export_id)
+    return render(
+        request,
+        "importexport/export_detail.html",
+        {"job": job, "keep_hours": settings.KLIENT_EXPORT_KEEP_HOURS},
+    )
+
+
+@klient_view
+def export_progress(request: AuthedRequest, export_id: int) -> HttpResponse:
+    """The polled fragment; once the export finishes it no longer asks to be polled."""
+    job = selectors.export_get(user=request.user, export_id=export_id)
+    return render(
+        request,
+        "importexport/_export_progress.html",
+        {"job": job, "keep_hours": settings.KLIENT_EXPORT_KEEP_HOURS},
+    )
+
+
+@klient_view
+def export_download_file(request: AuthedRequest, export_id: int) -> HttpResponse:
+    job = selectors.export_get(user=request.user, export_id=export_id)
+    return cast(HttpResponse, downloads.export_job_file(job))

@@ -74,3 +74,13 @@ def audit_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def card_panel(context: template.Context, panel: dict[str, Any]) -> SafeString:
+    """Render a registered card panel: its template sees the page's context with the
+    panel's own context on top (see klient.core.registry.CardPanel)."""
+    assert context.template is not None  # always set while a template renders
+    panel_template = context.template.engine.get_template(panel["template"])
+    with context.push(**panel):
+        return mark_safe(panel_template.render(context))

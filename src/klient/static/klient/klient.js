@@ -28,7 +28,28 @@
     }
     if (event.key === "Escape") {
       document.querySelectorAll("details[open].usermenu").forEach(function (d) { d.removeAttribute("open"); });
+      document.querySelectorAll(".menu-toggle[aria-expanded=true]").forEach(function (button) {
+        var inside = button.parentElement.contains(document.activeElement);
+        setMenu(button, false);
+        if (inside) button.focus();
+      });
     }
+  });
+
+  // The phone menu: the button says whether its nav is shown; the stylesheet reads that.
+  function setMenu(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".menu-toggle");
+    if (button) {
+      setMenu(button, button.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    // A tap outside the top bar folds the menu away again.
+    document.querySelectorAll(".menu-toggle[aria-expanded=true]").forEach(function (open) {
+      if (!open.parentElement.contains(event.target)) setMenu(open, false);
+    });
   });
 
   // Plain (non-htmx) forms ask before destructive actions.
