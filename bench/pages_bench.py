@@ -121,7 +121,7 @@ def _request(client: Any, case: PageCase, token: str) -> Any:
 
 
 def _is_read(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() in ("SELECT", "WITH R", "WITH ")
+    return sql.lstrip()[:4].upper() in ("SELE", "WITH")
 
 
 def _replay(statements: list[tuple[str, Any]]) -> list[float]:
