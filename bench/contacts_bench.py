@@ -254,36 +254,7 @@ def phase_load(args: argparse.Namespace, ctx: dict[str, Any], report: Report) ->
 
         started = time.perf_counter()
         created = db_datetime(_now())
-        interactions = TableRows(
-            "activities_interaction",
-            INTERACTION_COLUMNS,
-            [
-                (
-                    workspace_id,
-                    kind,
-                    direction,
-                    channel,
-                    db_datetime(occurred),
-                    duration,
-                    author_id,
-                    team_id,
-                    subject,
-                    body,
-                    ids[who],
-                    rows[who].organizations[0][0] if rows[who].organizations else None,
-                    created,
-                )
-                for who, author_id, team_id, (
-                    kind,
-                    direction,
-                    channel,
-                    occurred,
-                    duration,
-                    subject,
-                    body,
-                ) in pending
-            ],
-        )
+        interactions = interaction_rows(workspace_id, ids, rows, pending, created)
         with transaction.atomic():
             rows_insert(interactions)
         ours_seconds += time.perf_counter() - started
@@ -438,3 +409,41 @@ def main(argv: list[str]) -> int:
 
 
 __all__ = ["main", "percentile"]
+
+
+def interaction_rows(
+    workspace_id: int, ids: list[int], rows: list[Any], pending: list[Any], created: Any
+) -> Any:
+    """The interaction rows of one batch (`pending`), on the people just inserted."""
+    from klient.contacts.bulk import TableRows, db_datetime
+
+    return TableRows(
+        "activities_interaction",
+        INTERACTION_COLUMNS,
+        [
+            (
+                workspace_id,
+                kind,
+                direction,
+                channel,
+                db_datetime(occurred),
+                duration,
+                author_id,
+                team_id,
+                subject,
+                body,
+                ids[who],
+                rows[who].organizations[0][0] if rows[who].organizations else None,
+                created,
+            )
+            for who, author_id, team_id, (
+                kind,
+                direction,
+                channel,
+                occurred,
+                duration,
+                subject,
+                body,
+            ) in pending
+        ],
+    )

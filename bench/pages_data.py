@@ -14,7 +14,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bench.contacts_bench import CHUNK, INTERACTION_COLUMNS, _now, _person_rows
+from bench.contacts_bench import CHUNK, _now, _person_rows, interaction_rows
 
 BIG_ORG_EVERY = 50
 TASKS_PER_PERSON = 0.5
@@ -41,43 +41,6 @@ TASK_TITLES = (
     "Follow up on the quote",
     "Уточнить реквизиты",
 )
-
-
-def _interactions(
-    workspace_id: int, ids: list[int], rows: list[Any], pending: list[Any], created: Any
-) -> Any:
-    from klient.contacts.bulk import TableRows, db_datetime
-
-    return TableRows(
-        "activities_interaction",
-        INTERACTION_COLUMNS,
-        [
-            (
-                workspace_id,
-                kind,
-                direction,
-                channel,
-                db_datetime(occurred),
-                duration,
-                author_id,
-                team_id,
-                subject,
-                body,
-                ids[who],
-                rows[who].organizations[0][0] if rows[who].organizations else None,
-                created,
-            )
-            for who, author_id, team_id, (
-                kind,
-                direction,
-                channel,
-                occurred,
-                duration,
-                subject,
-                body,
-            ) in pending
-        ],
-    )
 
 
 def _tasks(workspace_id: int, ids: list[int], rows: list[Any], rnd: random.Random, now: Any) -> Any:
@@ -174,7 +137,7 @@ def load(args: argparse.Namespace, ctx: dict[str, Any]) -> dict[str, Any]:
             pending.append((who, author_id, team_id, gen.interaction(language=language)))
         ids = people_bulk_insert(workspace_id=workspace_id, people=rows)
         now = _now()
-        interactions = _interactions(workspace_id, ids, rows, pending, db_datetime(now))
+        interactions = interaction_rows(workspace_id, ids, rows, pending, db_datetime(now))
         tasks = _tasks(workspace_id, ids, rows, rnd, now)
         with transaction.atomic():
             rows_insert(interactions)
