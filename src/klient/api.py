@@ -18,6 +18,8 @@ from klient.core.api_support import (
 )
 from klient.core.auth_api import router as auth_router
 from klient.importexport.api import router as importexport_router
+from klient.notifications.api import router as notifications_router
+from klient.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Klient API",
@@ -34,4 +36,6 @@ api.add_router("", auth_router)
 api.add_router("", contacts_router)
 api.add_router("", lists_router)
 api.add_router("", activities_router)
+api.add_router("", notifications_router)
 api.add_router("", importexport_router)
+api.add_router("", webhooks_router)

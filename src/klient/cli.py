@@ -59,26 +59,26 @@ def _serve(*, host: str, port: int, workers: int, with_worker: bool) -> int:
     # its default is the loopback addresses.
     trusted = settings.KLIENT_TRUSTED_PROXY
     proxies = ["--forwarded-allow-ips", ",".join(trusted)] if trusted else []
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "klient.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--access-logfile",
-                "-",
-                "--graceful-timeout",
-                "10",
-                *proxies,
-            ],
-            env=env,
-        )
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "klient.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        *proxies,
     ]
+    if not with_worker:
+        # Nothing to supervise: become gunicorn rather than keep a Django process
+        # (~75 MB) alive beside it.
+        os.execve(sys.executable, gunicorn, env)
+    processes = [subprocess.Popen(gunicorn, env=env)]
     if with_worker:
         processes.append(subprocess.Popen([sys.executable, "-m", "klient.cli", "worker"], env=env))
 
@@ -274,8 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument(
         "--kind",
-        choices=["people", "organizations", "interactions"],
-        help="what the file holds (needed with FILE, not with --resume)",
+        # Not a fixed choice list: apps register kinds (deals, ...), and the import
+        # service refuses an unknown one once Django has started.
+        help="what the file holds: people, organizations, interactions, or a kind an app "
+        "registers (needed with FILE, not with --resume)",
     )
     importer.add_argument("--mapping", help="a saved mapping preset name")
     importer.add_argument(

@@ -114,7 +114,9 @@ INSTALLED_APPS = [
     "klient.money",
     "klient.contacts",
     "klient.activities",
+    "klient.notifications",
     "klient.importexport",
+    "klient.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -136,7 +138,7 @@ ROOT_URLCONF = "klient.urls"
 WSGI_APPLICATION = "klient.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "contacts:client_list"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
@@ -151,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "klient.core.context_processors.navigation",
+                "klient.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -237,6 +240,13 @@ KLIENT_LOGIN_FAILURE_LIMIT = int(os.environ.get("KLIENT_LOGIN_FAILURE_LIMIT", 5)
 KLIENT_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("KLIENT_LOGIN_ADDRESS_FAILURE_LIMIT", 20))
 KLIENT_TOKEN_FAILURE_LIMIT = int(os.environ.get("KLIENT_TOKEN_FAILURE_LIMIT", 20))
 KLIENT_LOGIN_COOLOFF_MINUTES = int(os.environ.get("KLIENT_LOGIN_COOLOFF_MINUTES", 15))
+# Public links (docs/public-links.md): opens of one link per minute; look-ups finding no
+# link from one address, counted like failed sign-ins; days each open is kept.
+KLIENT_PUBLIC_LINK_OPENS_PER_MINUTE = int(os.environ.get("KLIENT_PUBLIC_LINK_OPENS_PER_MINUTE", 30))
+KLIENT_PUBLIC_LINK_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("KLIENT_PUBLIC_LINK_ADDRESS_FAILURE_LIMIT", 20)
+)
+KLIENT_PUBLIC_LINK_USE_KEEP_DAYS = int(os.environ.get("KLIENT_PUBLIC_LINK_USE_KEEP_DAYS", 90))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -268,6 +278,44 @@ else:
 KLIENT_OUTBOX_REDISPATCH_AFTER = int(os.environ.get("KLIENT_OUTBOX_REDISPATCH_AFTER", 300))
 # Days a finished (done) job stays in the outbox before the daily prune deletes it.
 KLIENT_OUTBOX_KEEP_DONE_DAYS = int(os.environ.get("KLIENT_OUTBOX_KEEP_DONE_DAYS", 14))
+# Outbound webhooks (docs/webhooks.md): turned off after this many failed deliveries in a
+# row; networks a webhook may reach although not public (comma-separated CIDRs, e.g. a
+# receiver on the same host in tests). Empty: public addresses only.
+KLIENT_WEBHOOK_DISABLE_AFTER = int(os.environ.get("KLIENT_WEBHOOK_DISABLE_AFTER", 10))
+KLIENT_WEBHOOK_ALLOW_PRIVATE = [
+    item.strip()
+    for item in os.environ.get("KLIENT_WEBHOOK_ALLOW_PRIVATE", "").split(",")
+    if item.strip()
+]
+
+# Email and SMS (docs/notifications.md). With KLIENT_EMAIL_HOST set, mail goes to that SMTP
+# server; without it, to files under $KLIENT_HOME/mail/ (development: nothing leaves).
+KLIENT_EMAIL_HOST = os.environ.get("KLIENT_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if KLIENT_EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = KLIENT_HOME / "mail"
+EMAIL_HOST = KLIENT_EMAIL_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("KLIENT_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("KLIENT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KLIENT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("KLIENT_EMAIL_TLS")
+EMAIL_USE_SSL = _env_bool("KLIENT_EMAIL_SSL")
+# Shorter than a delivery attempt may take: a silent server never holds a worker long.
+EMAIL_TIMEOUT = int(os.environ.get("KLIENT_EMAIL_TIMEOUT", 20))
+DEFAULT_FROM_EMAIL = os.environ.get("KLIENT_EMAIL_FROM", "Klient <klient@localhost>")
+# Links in messages are made absolute with this address.
+KLIENT_BASE_URL = os.environ.get("KLIENT_BASE_URL", "http://127.0.0.1:8000")
+# SMS: "file" (JSON lines under $KLIENT_HOME/sms/) or "smsru" (SMS.ru, KLIENT_SMSRU_API_ID).
+KLIENT_SMS_BACKEND = os.environ.get("KLIENT_SMS_BACKEND", "file")
+KLIENT_SMSRU_API_ID = os.environ.get("KLIENT_SMSRU_API_ID", "")
+KLIENT_SMSRU_TEST = _env_bool("KLIENT_SMSRU_TEST")
+# Against runaway sending: emails and SMS a workspace sends a minute (the rest wait), and
+# messages one recipient gets about one record on one channel in 24 hours.
+KLIENT_NOTIFY_RATE_PER_MINUTE = int(os.environ.get("KLIENT_NOTIFY_RATE_PER_MINUTE", 120))
+KLIENT_NOTIFY_RECORD_DAILY_CAP = int(os.environ.get("KLIENT_NOTIFY_RECORD_DAILY_CAP", 20))
 
 LOGGING = {
     "version": 1,

@@ -14,11 +14,12 @@ from klient.activities.services import (
 from klient.contacts.services import person_create
 from klient.core import events
 from klient.core.jobs import job_get
-from klient.core.models import Notification, OutboxJob
+from klient.core.models import OutboxJob
+from klient.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
-TASK_NOTIFY = "task.assigned:klient.activities.handlers.task_assigned_notify"
+TASK_NOTIFY = "task.assigned:klient.notifications.handlers.task_assigned_notify"
 
 
 @pytest.fixture

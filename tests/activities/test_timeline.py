@@ -14,7 +14,8 @@ from klient.activities.services import (
 from klient.contacts.services import organization_create, person_create
 from klient.core.errors import PermissionDenied, ValidationFailed
 from klient.core.jobs import outbox_sweep
-from klient.core.models import Notification, OutboxJob
+from klient.core.models import OutboxJob
+from klient.notifications.models import Notification
 
 
 def test_timeline_is_newest_first_and_pages_without_repeats(agent_a):
@@ -30,7 +31,9 @@ def test_timeline_is_newest_first_and_pages_without_repeats(agent_a):
         )
     seen, cursor = [], None
     while True:
-        page = timeline_page(user=agent_a, person=person, cursor=cursor, limit=10)
+        page = timeline_page(
+            user=agent_a, owner=("contacts.person", person.pk), cursor=cursor, limit=10
+        )
         seen += [(item.occurred_at, item.pk) for item in page.items]
         if page.next_cursor is None:
             break
@@ -45,7 +48,7 @@ def test_organization_timeline_includes_its_people(agent_a):
     person = person_create(actor=agent_a, last_name="Worker", organization_id=org.pk)
     interaction_create(actor=agent_a, kind="meeting", organization=org, subject="kickoff")
     interaction_create(actor=agent_a, kind="call", person=person, subject="call")
-    page = timeline_page(user=agent_a, organization=org)
+    page = timeline_page(user=agent_a, owner=("contacts.organization", org.pk))
     assert {item.subject for item in page.items} == {"kickoff", "call"}
 
 
@@ -82,7 +85,7 @@ def test_mention_notifies_each_mentioned_user_once(
     assert [n.recipient.username for n in notes] == ["agent_a2", "manager_a"]
     assert notes[0].url == f"/people/{person.pk}/"
     job = OutboxJob.objects.get(
-        name="comment.mentioned:klient.activities.handlers.comment_mentioned_notify"
+        name="comment.mentioned:klient.notifications.handlers.comment_mentioned_notify"
     )
     assert job.status == OutboxJob.Status.DONE
     # A re-dispatch (as after a worker crash) adds nothing.

@@ -148,7 +148,9 @@ def test_the_api_answers_404_for_the_same_interaction_and_its_comments(agent_a, 
 def test_selectors_apply_one_rule_to_interactions_and_tasks(agent_a, agent_b, scene):
     seen_by_a = set(interaction_list(user=agent_a).values_list("subject", flat=True))
     seen_by_b = set(interaction_list(user=agent_b).values_list("subject", flat=True))
-    timeline = timeline_page(user=agent_a, organization=scene["shared"]).items
+    timeline = timeline_page(
+        user=agent_a, owner=("contacts.organization", scene["shared"].pk)
+    ).items
 
     assert seen_by_a == {"SHOWN-CALL", "SHOWN-NOTE"}
     assert seen_by_b == {"HIDDEN-MEETING"}

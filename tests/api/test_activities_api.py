@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from klient.activities.services import interaction_create, task_create
 from klient.contacts.services import organization_create, person_create
-from klient.core.models import Notification
+from klient.notifications.models import Notification
 from tests.api.client import ApiClient, walk
 
 READ_ONLY = {"code": "permission_denied", "message": "Your role can only read.", "fields": {}}
@@ -56,6 +56,8 @@ def test_log_interaction_returns_201(agent_a, person_a):
         "subject": "Asked for a quote",
         "body": "Wants 3 containers",
         "author_id": agent_a.pk,
+        "subject_kind": "",
+        "subject_id": None,
         "person_id": person_a.pk,
         "organization_id": None,
         "created_at": body["created_at"],
@@ -275,6 +277,10 @@ def test_create_task_for_a_colleague(
         "team_id": team_a.pk,
         "due_at": "2030-01-15T12:00:00Z",
         "completed_at": None,
+        "remind_before_minutes": None,
+        "remind_at": None,
+        "subject_kind": "",
+        "subject_id": None,
         "person_id": person_a.pk,
         "organization_id": None,
         "interaction_id": None,

@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 
 from klient.core.services import (
-    notification_create,
     token_create,
     token_revoke,
     user_deactivate,
 )
+from klient.notifications.services import notification_create
 from tests.api.client import ApiClient, walk
 
 UNAUTHORIZED = {

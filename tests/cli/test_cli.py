@@ -112,7 +112,8 @@ comment_create(actor=a, interaction=i, body="@b please call back")
 import django, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "klient.settings"
 django.setup()
-from klient.core.models import Notification, OutboxJob
+from klient.core.models import OutboxJob
+from klient.notifications.models import Notification
 print(Notification.objects.filter(recipient__username="b", kind="mention").count(),
       OutboxJob.objects.filter(status="done").count())
 """

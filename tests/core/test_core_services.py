@@ -1,17 +1,18 @@
 import pytest
 
 from klient.core.errors import Conflict, ValidationFailed
-from klient.core.models import AuditEvent, Notification
+from klient.core.models import AuditEvent
 from klient.core.pagination import cursor_decode, cursor_encode
 from klient.core.selectors import audit_list
 from klient.core.services import (
-    notification_create,
     token_authenticate,
     token_create,
     token_revoke,
     user_create,
     user_deactivate,
 )
+from klient.notifications.models import Notification
+from klient.notifications.services import notification_create
 from klient.settings import database_from_url
 
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from klient.core import events
 from klient.core.events import Event
 from klient.core.jobs import job_get, outbox_record, outbox_sweep
-from klient.core.models import Notification, OutboxJob, Team, User
-from klient.core.services import notification_create
+from klient.core.models import OutboxJob, Team, User
+from klient.notifications.models import Notification
+from klient.notifications.services import notification_create
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from klient.core.jobs import job, job_get, outbox_dispatch, outbox_sweep
-from klient.core.models import Notification, OutboxJob
-from klient.core.services import notification_create
+from klient.core.models import OutboxJob
+from klient.notifications.models import Notification
+from klient.notifications.services import notification_create
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,9 @@ from klient.core.jobs import (
     outbox_prune,
     outbox_sweep,
 )
-from klient.core.models import Notification, OutboxJob, User
-from klient.core.services import notification_create
+from klient.core.models import OutboxJob, User
+from klient.notifications.models import Notification
+from klient.notifications.services import notification_create
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,11 @@ from klient.activities import services as activity_services
 from klient.calendars.services import calendar_create, calendar_exception_add
 from klient.contacts import services as contact_services
 from klient.contacts.list_services import saved_list_create
-from klient.core.services import notification_create, token_create
+from klient.core.services import token_create
 from klient.core.throttle import throttle_failure_record
 from klient.importexport.services import import_upload
 from klient.money.services import rate_set
+from klient.notifications.services import notification_create
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -150,12 +151,13 @@ def sign_in(page: Page, base: str) -> None:
     page.fill("#id_username", "admin")
     page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
-    expect(page).to_have_url(re.compile(r"/clients/$"))
+    expect(page).to_have_url(re.compile(r":\d+/$"))  # signed in: the home page
 
 
 def pages_of(crm: dict[str, Any]) -> list[str]:
     person, organization = crm["person"].pk, crm["organization"].pk
     return [
+        "/",
         "/clients/",
         "/organizations/",
         f"/people/{person}/",

@@ -35,7 +35,7 @@ def test_a_signed_in_page_carries_the_policy(client_for, agent_a):
 
 
 def test_an_htmx_fragment_carries_the_policy(client_for, agent_a):
-    response = client_for(agent_a).get("/", {"q": "x"}, HTTP_HX_REQUEST="true")
+    response = client_for(agent_a).get("/clients/", {"q": "x"}, HTTP_HX_REQUEST="true")
     assert response["Content-Type"].startswith("text/html")
     assert response["Content-Security-Policy"] == POLICY
 

@@ -10,13 +10,13 @@ ROLES = ["admin", "manager_a", "agent_a", "analyst"]
 
 def _pages(person, org):
     return [
-        reverse("contacts:home"),
+        reverse("home:index"),
         reverse("contacts:client_list"),
         reverse("contacts:organization_list"),
         reverse("contacts:person_detail", args=[person.pk]),
         reverse("contacts:organization_detail", args=[org.pk]),
         reverse("activities:task_list"),
-        reverse("core:notification_list"),
+        reverse("notifications:notification_list"),
         reverse("password_change"),
     ]
 
@@ -61,12 +61,12 @@ def test_htmx_request_of_anonymous_gets_client_redirect(client):
     assert response["HX-Redirect"].startswith(reverse("login"))
 
 
-def test_login_with_password_lands_on_clients(client, agent_a):
+def test_login_with_password_lands_on_the_home_page(client, agent_a):
     from tests.factories import TEST_PASSWORD
 
     response = client.post(reverse("login"), {"username": "agent_a", "password": TEST_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("contacts:client_list")
+    assert response["Location"] == "/"
 
 
 def test_person_card_shows_contacts_and_timeline(client_for, agent_a, person_a, call_a):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from klient.activities.models import Comment, Interaction, Task
 from klient.contacts import services as contact_services
 from klient.contacts.models import Affiliation, Organization, Person
-from klient.core.models import Notification
+from klient.notifications.models import Notification
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -177,7 +177,7 @@ def test_comment_with_mention_notifies_the_colleague(
     assert list(comment.mentioned_users.all()) == [agent_a2]
     notification = Notification.objects.get(recipient=agent_a2)
     assert notification.kind == "mention"
-    bell = client_for(agent_a2).get(reverse("core:notification_list"))
+    bell = client_for(agent_a2).get(reverse("notifications:notification_list"))
     assert bell.context["unread_notifications"] == 1
 
 
@@ -190,7 +190,7 @@ def test_mark_notification_read_updates_row_and_bell(
         )
     notification = Notification.objects.get(recipient=agent_a2)
     response = client_for(agent_a2).post(
-        reverse("core:notification_read"), {"id": notification.pk}, **HTMX
+        reverse("notifications:notification_read"), {"id": notification.pk}, **HTMX
     )
     assert response.status_code == 200
     content = response.content.decode()
@@ -261,7 +261,9 @@ def test_duplicates_are_shown_and_merged(client_for, agent_a, person_a):
     assert response.status_code == 302
     twin.refresh_from_db()
     assert twin.merged_into_id == person_a.pk
-    assert client.get(reverse("contacts:person_detail", args=[twin.pk])).status_code == 404
+    old_page = client.get(reverse("contacts:person_detail", args=[twin.pk]))
+    survivor = reverse("contacts:person_detail", args=[person_a.pk])
+    assert (old_page.status_code, old_page["Location"]) == (302, survivor)
 
 
 def test_timeline_load_more_pages_by_cursor(client_for, agent_a, person_a):

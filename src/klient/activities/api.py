@@ -9,14 +9,17 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
+from klient.activities.kinds import KIND_MAX_LENGTH
 from klient.activities.selectors import (
     comment_list,
     interaction_get,
     interaction_list,
+    owner_resolve,
     task_get,
     task_list,
 )
 from klient.activities.services import (
+    MAX_REMIND_BEFORE_MINUTES,
     comment_create,
     interaction_create,
     interaction_delete,
@@ -44,6 +47,7 @@ from klient.core.selectors import workspace_user_get
 
 router = Router(tags=["activities"])
 
+OWNER_FIELDS = {"subject_kind", "subject_id", "person_id", "organization_id"}
 # PositiveIntegerField: PostgreSQL's integer.
 MAX_DURATION = 2**31 - 1
 MAX_TEXT = 100_000
@@ -61,15 +65,23 @@ class InteractionFields(InSchema):
     body: str = omittable(max_length=MAX_TEXT)
 
 
-class InteractionIn(InteractionFields):
-    kind: str = Field(..., max_length=16)
+class OwnerIn(InSchema):
+    """An entry on another record than a client: its kind ("sales.deal") and id. The
+    person and organization then name the clients it rolls up to."""
+
+    subject_kind: str | None = Field(None, max_length=KIND_MAX_LENGTH)
+    subject_id: Id | None = None
+
+
+class InteractionIn(InteractionFields, OwnerIn):
+    kind: str = Field(..., max_length=KIND_MAX_LENGTH)
     person_id: Id | None = None
     organization_id: Id | None = None
     idempotency_key: str | None = Field(None, max_length=200)
 
 
 class InteractionPatch(InteractionFields, PatchSchema):
-    kind: str = omittable(max_length=16)
+    kind: str = omittable(max_length=KIND_MAX_LENGTH)
 
 
 class InteractionOut(Schema):
@@ -82,6 +94,8 @@ class InteractionOut(Schema):
     subject: str
     body: str
     author_id: int | None
+    subject_kind: str
+    subject_id: int | None
     person_id: int | None
     organization_id: int | None
     created_at: datetime
@@ -95,7 +109,9 @@ class InteractionPageOut(Schema):
 class InteractionFilters(InSchema):
     person_id: Id | None = None
     organization_id: Id | None = None
-    kind: str = Field("", max_length=16)
+    subject_kind: str = Field("", max_length=KIND_MAX_LENGTH)
+    subject_id: Id | None = None
+    kind: str = Field("", max_length=KIND_MAX_LENGTH)
 
 
 class CommentIn(InSchema):
@@ -114,9 +130,10 @@ class TaskFields(InSchema):
     description: str = omittable(max_length=MAX_TEXT)
     assignee_id: Id | None = None
     due_at: AwareDatetime | None = None
+    remind_before_minutes: int | None = Field(None, ge=0, le=MAX_REMIND_BEFORE_MINUTES)
 
 
-class TaskIn(TaskFields):
+class TaskIn(TaskFields, OwnerIn):
     title: str = Field(..., min_length=1, max_length=300)
     person_id: Id | None = None
     organization_id: Id | None = None
@@ -138,6 +155,10 @@ class TaskOut(Schema):
     team_id: int | None
     due_at: datetime | None
     completed_at: datetime | None
+    remind_before_minutes: int | None
+    remind_at: datetime | None
+    subject_kind: str
+    subject_id: int | None
     person_id: int | None
     organization_id: int | None
     interaction_id: int | None
@@ -155,11 +176,19 @@ class TaskFilters(InSchema):
     overdue: bool = False
     person_id: Id | None = None
     organization_id: Id | None = None
+    subject_kind: str = Field("", max_length=KIND_MAX_LENGTH)
+    subject_id: Id | None = None
 
 
 def _subjects(user: User, payload: InteractionIn | TaskIn) -> dict[str, Any]:
-    """The person and organization a body names, each checked for visibility (422 if not)."""
+    """The owning record (a deal), person and organization a body names, each checked for
+    visibility (422 if not)."""
     found: dict[str, Any] = {}
+    if payload.subject_kind or payload.subject_id is not None:
+        kind, record_id = payload.subject_kind or "", payload.subject_id or 0
+        found["owner"] = reference_get(
+            "subject_id", lambda: owner_resolve(user=user, kind=kind, record_id=record_id)
+        )
     if payload.person_id is not None:
         person_id = payload.person_id
         found["person"] = reference_get(
@@ -190,7 +219,7 @@ def interaction_index(
 @router.post("/interactions", response={201: InteractionOut, ERROR_CODES: ErrorOut})
 def interaction_add(request: HttpRequest, payload: InteractionIn) -> Any:
     user = api_user(request)
-    fields = payload.model_dump(exclude_unset=True, exclude={"person_id", "organization_id"})
+    fields = payload.model_dump(exclude_unset=True, exclude=OWNER_FIELDS)
     interaction = interaction_create(actor=user, **_subjects(user, payload), **fields)
     return Status(201, interaction)
 
@@ -268,8 +297,7 @@ def task_add(request: HttpRequest, payload: TaskIn) -> Any:
             "assignee_id", lambda: workspace_user_get(user=user, user_id=assignee_id)
         )
     fields = payload.model_dump(
-        exclude_unset=True,
-        exclude={"person_id", "organization_id", "interaction_id", "assignee_id"},
+        exclude_unset=True, exclude={*OWNER_FIELDS, "interaction_id", "assignee_id"}
     )
     return Status(201, task_create(actor=user, **refs, **fields))
 

@@ -14,3 +14,4 @@ class ActivitiesConfig(AppConfig):
         from klient.activities.handlers import handlers_connect
 
         handlers_connect()
+        from klient.activities import jobs  # noqa: F401

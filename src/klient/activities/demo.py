@@ -8,6 +8,8 @@ from klient.activities.models import Interaction
 from klient.activities.services import comment_create, interaction_create, task_create
 from klient.core.registry import DemoContext
 
+HOUR = timedelta(hours=1)
+
 CALL_SUBJECTS = {
     "ru": [
         "Обсудили условия доставки",
@@ -60,6 +62,7 @@ def demo_activities_create(context: DemoContext) -> None:
         _language, person = persons[rng.randrange(len(persons))]
         colleagues = [user for user in writers if sees(user, person)]
         author = rng.choice(colleagues)
+        due_at = now + timedelta(hours=rng.randint(-72, 240))
         task_create(
             actor=author,
             title=rng.choice(
@@ -67,7 +70,9 @@ def demo_activities_create(context: DemoContext) -> None:
             ),
             assignee=rng.choice(colleagues),
             person=person,
-            due_at=now + timedelta(hours=rng.randint(-72, 240)),
+            due_at=due_at,
+            # Reminders on tasks still ahead, so the worker's first run sends no burst.
+            remind_before_minutes=rng.choice([None, 15, 60]) if due_at > now + HOUR else None,
         )
     for interaction in (
         Interaction.objects.filter(workspace=workspace)

@@ -15,6 +15,9 @@ class InteractionCreated:
     person_id: int | None
     organization_id: int | None
     author_id: int | None
+    # The owning record when it is not a client (ADR 0010); defaults read older payloads.
+    subject_kind: str = ""
+    subject_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +26,14 @@ class TaskAssigned:
     task_id: int
     assignee_id: int
     assigned_by_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskReminderDue:
+    workspace_id: int
+    task_id: int
+    assignee_id: int
+    remind_at: str  # ISO 8601: which reminder of the task this is, for dedupe
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,3 +49,5 @@ interaction_created = Event("interaction.created", InteractionCreated)
 # A task got an assignee: on creation (even the creator themself) and on reassignment.
 task_assigned = Event("task.assigned", TaskAssigned)
 comment_mentioned = Event("comment.mentioned", CommentMentioned)
+# A task's reminder time came: sent once per (task, reminder time).
+task_reminder_due = Event("task.reminder_due", TaskReminderDue)

@@ -8,14 +8,16 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klient.activities.kinds import composer_kind_choices
 from klient.activities.models import Interaction
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-# Kinds a person logs by hand; survey answers and portal events come from their modules.
-LOGGABLE_KINDS = [
-    (value, label)
-    for value, label in Interaction.Kind.choices
-    if value not in (Interaction.Kind.SURVEY_ANSWER, Interaction.Kind.PORTAL, Interaction.Kind.NOTE)
+REMINDER_CHOICES = [
+    ("", _("No reminder")),
+    ("0", _("At the due time")),
+    ("15", _("15 minutes before")),
+    ("60", _("1 hour before")),
+    ("1440", _("1 day before")),
 ]
 
 
@@ -24,7 +26,9 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 class InteractionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=LOGGABLE_KINDS, initial=Interaction.Kind.CALL)
+    # Kinds a person logs by hand (the registry's composer kinds), read per form: other
+    # apps register theirs after this module is imported.
+    kind = forms.ChoiceField(label=_("Type"), choices=composer_kind_choices, initial="call")
     direction = forms.ChoiceField(
         label=_("Direction"),
         choices=Interaction.Direction.choices,
@@ -83,6 +87,14 @@ class TaskForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Due"), required=False, widget=DATETIME_WIDGET)
     assignee = forms.TypedChoiceField(
         label=_("Assignee"), coerce=int, empty_value=None, required=False
+    )
+    remind_before_minutes = forms.TypedChoiceField(
+        label=_("Reminder"),
+        choices=REMINDER_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Needs a due time."),
     )
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})

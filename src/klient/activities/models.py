@@ -6,20 +6,77 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klient.activities.kinds import interaction_kind_icon, interaction_kind_label
 from klient.contacts.models import Organization, Person
 from klient.core.models import Team, Workspace
 
 
-class Interaction(models.Model):
-    class Kind(models.TextChoices):
-        CALL = "call", _("Call")
-        EMAIL = "email", _("Email")
-        MEETING = "meeting", _("Meeting")
-        CHAT = "chat", _("Chat")
-        SMS = "sms", _("SMS")
-        NOTE = "note", _("Note")
-        PORTAL = "portal", _("Portal")
-        SURVEY_ANSWER = "survey_answer", _("Survey answer")
+class OwnedEntry(models.Model):
+    """What an interaction and a task share: the one record that owns the entry, and the
+    clients it rolls up to (ADR 0010).
+
+    An entry on a client leaves `subject_kind` empty: its owner is its person, or, when
+    it names none, its organization. An entry owned by another app's record (a deal, a
+    request) names that record's kind and id, and carries the people and organization
+    involved in `person` and `organization`, so it shows on their timelines too -- but
+    only to who may see the owning record (`selectors.entry_visibility_q`).
+    """
+
+    # db_default: bulk loaders that insert rows without naming this column stay valid.
+    subject_kind = models.CharField(max_length=40, blank=True, default="", db_default="")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner_ref(self) -> tuple[str, int] | None:
+        """(record kind, id) of the owning record, whatever its kind; None for a to-do on
+        no record."""
+        if self.subject_kind:
+            assert self.subject_id is not None
+            return self.subject_kind, self.subject_id
+        person_id: int | None = getattr(self, "person_id", None)
+        if person_id is not None:
+            return "contacts.person", person_id
+        organization_id: int | None = getattr(self, "organization_id", None)
+        if organization_id is not None:
+            return "contacts.organization", organization_id
+        return None
+
+
+def _owner_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=(models.Q(subject_kind="") & models.Q(subject_id__isnull=True))
+            | (~models.Q(subject_kind="") & models.Q(subject_id__isnull=False)),
+            name=f"{prefix}_subject_kind_with_id",
+        ),
+    ]
+
+
+def _owner_index(prefix: str) -> models.Index:
+    # Partial: entries on a client (nearly all of them) cost no insert into this index.
+    return models.Index(
+        fields=["subject_kind", "subject_id"],
+        condition=models.Q(subject_id__isnull=False),
+        name=f"{prefix}_owner_idx",
+    )
+
+
+class Interaction(OwnedEntry):
+    class Kind:
+        """The timeline's own kinds; labels, icons and the kinds other apps add live in
+        the registry (`kinds.interaction_kinds`), so the column has no fixed choices."""
+
+        CALL = "call"
+        EMAIL = "email"
+        MEETING = "meeting"
+        CHAT = "chat"
+        SMS = "sms"
+        NOTE = "note"
+        PORTAL = "portal"
+        SURVEY_ANSWER = "survey_answer"
 
     class Direction(models.TextChoices):
         INBOUND = "inbound", _("Inbound")
@@ -30,7 +87,7 @@ class Interaction(models.Model):
     # indexes below start with each of them and serve the same lookups. Three fewer
     # indexes on the largest table make an insert ~25% cheaper.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, db_index=False)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=40)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.INTERNAL
     )
@@ -73,16 +130,28 @@ class Interaction(models.Model):
             models.Index(fields=["person", "-occurred_at", "-id"], name="inter_person_time_idx"),
             models.Index(fields=["organization", "-occurred_at", "-id"], name="inter_org_time_idx"),
             models.Index(fields=["workspace", "-occurred_at"], name="inter_ws_time_idx"),
+            _owner_index("inter"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "idempotency_key"], name="interaction_unique_idempotency"
             ),
             models.CheckConstraint(
-                condition=models.Q(person__isnull=False) | models.Q(organization__isnull=False),
+                condition=models.Q(person__isnull=False)
+                | models.Q(organization__isnull=False)
+                | models.Q(subject_id__isnull=False),
                 name="interaction_has_subject",
             ),
+            *_owner_constraints("inter"),
         ]
+
+    @property
+    def kind_label(self) -> str:
+        return interaction_kind_label(self.kind)
+
+    @property
+    def kind_icon(self) -> str:
+        return interaction_kind_icon(self.kind)
 
 
 class Comment(models.Model):
@@ -96,8 +165,8 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
-class Task(models.Model):
-    """A to-do on any record, with an assignee and a due time."""
+class Task(OwnedEntry):
+    """A to-do on any record, with an assignee, a due time and an optional reminder."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -124,6 +193,11 @@ class Task(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A reminder goes `remind_before_minutes` before the due time, once: `reminded_at`
+    # is set when it is sent and cleared when the due time or the offset changes.
+    remind_before_minutes = models.PositiveIntegerField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
     )
@@ -138,4 +212,22 @@ class Task(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["assignee", "status", "due_at"], name="task_assignee_due_idx"),
+            models.Index(
+                fields=["assignee", "status", "-completed_at"], name="task_assignee_done_idx"
+            ),
+            # An organization's open tasks (its card). Partial: most tasks are on a person
+            # only, and SQLite's statistics then rated the full foreign-key index as matching
+            # every row, walking all tasks of the workspace instead (600 ms at 1M people).
+            models.Index(
+                fields=["organization", "status", "due_at"],
+                condition=models.Q(organization__isnull=False),
+                name="task_org_open_idx",
+            ),
+            models.Index(
+                fields=["remind_at"],
+                condition=models.Q(reminded_at__isnull=True, remind_at__isnull=False),
+                name="task_reminder_due_idx",
+            ),
+            _owner_index("task"),
         ]
+        constraints = _owner_constraints("task")

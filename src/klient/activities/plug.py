@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from klient.activities.capabilities import capabilities_register
 from klient.activities.demo import demo_activities_create
-from klient.activities.models import Interaction, Task
-from klient.activities.notification_kinds import notification_kinds_register
-from klient.activities.selectors import person_timeline_rows, tasks_open_rows
+from klient.activities.home import my_chart_context, my_tasks_context, recent_activity_context
+from klient.activities.kinds import interaction_kind_label, own_kinds_register
+from klient.activities.list_plug import list_entries_register
+from klient.activities.models import Comment, Interaction, Task
+from klient.activities.selectors import ROLLUP_FIELDS, person_timeline_rows, tasks_open_rows
 from klient.activities.views import card_activity_context
-from klient.core.models import User
+from klient.core.audit_words import DATETIME, AuditField, AuditSubject, audit_words_register
+from klient.core.models import Role, User
 from klient.core.registry import (
     CardPanel,
     Client360Section,
     ClientRecordsHandler,
     DemoStep,
+    HomeWidget,
     NavItem,
     card_panels,
     client_360_sections,
     client_records,
     demo_steps,
+    home_widgets,
     nav_items,
 )
-
-_SUBJECT_FIELD = {"contacts.person": "person_id", "contacts.organization": "organization_id"}
 
 
 def _card_activity(user: User, record: Any) -> dict[str, Any]:
@@ -34,7 +39,7 @@ def _card_activity(user: User, record: Any) -> dict[str, Any]:
 
 
 def _history_count(subject: str, record_id: int) -> int:
-    field = _SUBJECT_FIELD[subject]
+    field = ROLLUP_FIELDS[subject]
     return (
         Interaction.objects.filter(**{field: record_id}).count()
         + Task.objects.filter(**{field: record_id}).count()
@@ -42,7 +47,8 @@ def _history_count(subject: str, record_id: int) -> int:
 
 
 def plug() -> None:
-    notification_kinds_register()
+    capabilities_register()
+    own_kinds_register()
     nav_items.register(
         NavItem(
             key="activities.tasks",
@@ -68,7 +74,7 @@ def plug() -> None:
         Client360Section(
             key="timeline",
             rows=lambda user, person_id, limit: person_timeline_rows(
-                person_id=person_id, limit=limit
+                user=user, person_id=person_id, limit=limit
             ),
             order=10,
         )
@@ -76,7 +82,7 @@ def plug() -> None:
     client_360_sections.register(
         Client360Section(
             key="open_tasks",
-            rows=lambda user, person_id, limit: tasks_open_rows(person_id=person_id),
+            rows=lambda user, person_id, limit: tasks_open_rows(user=user, person_id=person_id),
             order=20,
         )
     )
@@ -90,3 +96,134 @@ def plug() -> None:
         )
     )
     demo_steps.register(DemoStep(key="activities", run=demo_activities_create, order=30))
+    # The home page ("my day"): the chart is of what one logs, which readers never do.
+    home_widgets.register(
+        HomeWidget(
+            key="activities.my_tasks",
+            template="activities/_home_tasks.html",
+            context=my_tasks_context,
+            order=10,
+        )
+    )
+    home_widgets.register(
+        HomeWidget(
+            key="activities.chart",
+            template="activities/_home_chart.html",
+            context=my_chart_context,
+            order=30,
+            roles=frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT}),
+        )
+    )
+    home_widgets.register(
+        HomeWidget(
+            key="activities.recent",
+            template="activities/_home_recent.html",
+            context=recent_activity_context,
+            order=40,
+        )
+    )
+    _audit_log_words()
+    list_entries_register()  # the people list's last contact and open tasks
+
+
+# How the timeline's audit events read on the audit log (klient.core.audit_words) -------------
+
+
+def _entry_clients(
+    model: type[Interaction] | type[Task],
+) -> Callable[[Sequence[int]], dict[int, tuple[str, int]]]:
+    def clients(ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+        rows = model.objects.filter(pk__in=list(ids))
+        return _client_refs(rows.values_list("pk", "person_id", "organization_id"))
+
+    return clients
+
+
+def _comment_clients(ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    rows = Comment.objects.filter(pk__in=list(ids)).values_list(
+        "pk", "interaction__person_id", "interaction__organization_id"
+    )
+    return _client_refs(rows)
+
+
+def _client_refs(rows: Iterable[tuple[int, int | None, int | None]]) -> dict[int, tuple[str, int]]:
+    refs: dict[int, tuple[str, int]] = {}
+    for pk, person_id, organization_id in rows:
+        if person_id is not None:
+            refs[pk] = ("contacts.person", person_id)
+        elif organization_id is not None:
+            refs[pk] = ("contacts.organization", organization_id)
+    return refs
+
+
+def _task_status(value: Any) -> str:
+    return str(dict(Task.Status.choices).get(value, value))
+
+
+def _audit_log_words() -> None:
+    audit_words_register(
+        subject=AuditSubject(
+            key="activities.interaction",
+            label=_("Interaction"),
+            fields={"kind": AuditField(_("kind"), lambda key: interaction_kind_label(str(key)))},
+            clients=_entry_clients(Interaction),
+        ),
+        actions=[
+            (
+                "interaction.create",
+                _("Interaction logged"),
+                _("%(actor)s logged interaction “%(kind)s” %(record)s"),
+            ),
+            (
+                "interaction.update",
+                _("Interaction changed"),
+                _("%(actor)s changed %(fields)s of interaction %(record)s"),
+            ),
+            (
+                "interaction.delete",
+                _("Interaction deleted"),
+                _("%(actor)s deleted interaction %(record)s"),
+            ),
+        ],
+    )
+    audit_words_register(
+        subject=AuditSubject(
+            key="activities.comment", label=_("Comment"), clients=_comment_clients
+        ),
+        actions=[
+            (
+                "comment.create",
+                _("Comment added"),
+                _("%(actor)s added comment %(record)s: “%(body)s”"),
+            ),
+        ],
+    )
+    audit_words_register(
+        subject=AuditSubject(
+            key="activities.task",
+            label=_("Task"),
+            fields={
+                "status": AuditField(_("status"), _task_status),
+                "remind_before_minutes": AuditField(_("reminder, minutes before")),
+                "completed_at": AuditField(_("completed at"), DATETIME),
+            },
+            clients=_entry_clients(Task),
+        ),
+        actions=[
+            (
+                "task.create",
+                _("Task created"),
+                _("%(actor)s created task %(record)s “%(title)s” for %(assignee_id)s"),
+            ),
+            (
+                "task.update",
+                _("Task changed"),
+                _("%(actor)s changed %(fields)s of task %(record)s"),
+            ),
+            (
+                "task.delete",
+                _("Task deleted"),
+                _("%(actor)s deleted task %(record)s “%(title)s”"),
+            ),
+        ],
+    )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import operator
+from datetime import date, datetime
+from functools import reduce
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klient.activities.models import Comment, Interaction, Task
-from klient.contacts.models import Organization, Person
 from klient.core.errors import NotFound
 from klient.core.models import Role, User
 from klient.core.pagination import Page, paginate_desc
 from klient.core.prepared import PreparedQuery
-from klient.core.selectors import scoped, user_team_ids, visibility_q
+from klient.core.registry import record_kinds
+from klient.core.selectors import scoped, user_team_ids
 
 TIMELINE_VALUES = (
     "id",
@@ -32,25 +36,95 @@ TIMELINE_VALUES = (
 )
 
 
-def subject_visibility_q(user: User) -> Q:
-    """The one rule for what hangs on a client's timeline (interactions, their comments,
-    tasks): it is visible when the subject it is on is -- its person, or, when it is on no
-    person, its organization. An interaction on a hidden person stays hidden even when
-    it also names an organization the viewer sees: its subject, body and author are about
-    that person. Pages, the API, exports and the calendar all read through this."""
-    if user.role in (Role.ADMIN, Role.ANALYST):
+PERSON = "contacts.person"
+ORGANIZATION = "contacts.organization"
+CLIENT_KINDS = (PERSON, ORGANIZATION)
+# The column of an entry that names each client it rolls up to.
+ROLLUP_FIELDS = {PERSON: "person_id", ORGANIZATION: "organization_id"}
+
+
+def _sees_everything(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.ANALYST)
+
+
+def _owned_elsewhere_q(user: User) -> Q | None:
+    """Entries owned by another app's record (a deal, a request) that `user` may see, by
+    that kind's own visibility hook; None when no such kind is registered."""
+    rules = []
+    for kind in record_kinds:
+        if kind.key in CLIENT_KINDS:
+            continue
+        rule = kind.visibility(user, "")
+        owned = Q(subject_kind=kind.key)
+        if rule:
+            visible = kind.model._default_manager.filter(rule, pk=OuterRef("subject_id"))
+            owned &= Q(Exists(visible))
+        rules.append(owned)
+    return reduce(operator.or_, rules) if rules else None
+
+
+def entry_visibility_q(user: User) -> Q:
+    """The one rule for what shows on any timeline or task list (interactions, their
+    comments, tasks): an entry is visible when its owning record is (ADR 0010).
+
+    An entry on a client is owned by its person, or, when it is on no person, by its
+    organization: an interaction on a hidden person stays hidden even when it also
+    names an organization the viewer sees, as its subject, body and author are about that
+    person. An entry owned by a deal or a request follows that record's visibility hook,
+    on every timeline it rolls up to. The rule joins the owning record rather than
+    listing every visible one: it costs the same at a thousand clients as at a million.
+    Pages, the API, exports and the calendar all read through this."""
+    if _sees_everything(user):
         return Q()
-    people = scoped(Person, user=user).filter(visibility_q(user)).values("pk")
-    orgs = scoped(Organization, user=user).filter(visibility_q(user)).values("pk")
-    return Q(person_id__in=people) | Q(person__isnull=True, organization_id__in=orgs)
+    person_rule = record_kinds.get(PERSON).visibility(user, "person__")
+    organization_rule = record_kinds.get(ORGANIZATION).visibility(user, "organization__")
+    rule = Q(subject_kind="") & (
+        (Q(person__isnull=False) & person_rule) | (Q(person__isnull=True) & organization_rule)
+    )
+    elsewhere = _owned_elsewhere_q(user)
+    return rule | elsewhere if elsewhere is not None else rule
+
+
+def rollup_visibility_q(user: User) -> Q:
+    """The rule for the entries of one client the caller has checked is visible: its own
+    entries are, so only those owned by other records need their owner's hook."""
+    if _sees_everything(user):
+        return Q()
+    elsewhere = _owned_elsewhere_q(user)
+    return Q(subject_kind="") | elsewhere if elsewhere is not None else Q(subject_kind="")
+
+
+def owner_visible(*, user: User, kind: str, record_id: int) -> bool:
+    """Whether `user` may see the record of this kind: the check a write makes for the
+    actor, an assignee or a mentioned colleague. An unregistered kind is not visible."""
+    if kind not in record_kinds:
+        return False
+    return record_id in record_kinds.get(kind).visible_ids(user, [record_id])
+
+
+def owner_resolve(*, user: User, kind: str, record_id: int) -> Model:
+    """The owning record, if `user` may see it; else NotFound (unknown kinds too)."""
+    if kind not in record_kinds:
+        raise NotFound(_("Record not found."))
+    return record_kinds.get(kind).resolve(user, record_id)
+
+
+def entry_owner_filter(kind: str, record_id: int) -> Q:
+    """The entries on one record's timeline: a client's through its roll-up column (its
+    own entries and those of deals and requests involving it), another record's by owner."""
+    if kind in ROLLUP_FIELDS:
+        return Q(**{ROLLUP_FIELDS[kind]: record_id})
+    return Q(subject_kind=kind, subject_id=record_id)
 
 
 def interaction_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Interaction]:
-    rows = scoped(Interaction, user=user).filter(subject_visibility_q(user))
+    rows = scoped(Interaction, user=user).filter(entry_visibility_q(user))
     filters = filters or {}
     for key in ("person_id", "organization_id", "kind", "direction", "author_id"):
         if filters.get(key):
             rows = rows.filter(**{key: filters[key]})
+    if filters.get("subject_kind") and filters.get("subject_id"):
+        rows = rows.filter(subject_kind=filters["subject_kind"], subject_id=filters["subject_id"])
     if filters.get("since"):
         rows = rows.filter(occurred_at__gte=filters["since"])
     if filters.get("until"):
@@ -65,26 +139,32 @@ def interaction_get(*, user: User, interaction_id: int) -> Interaction:
     return interaction
 
 
+def _timeline_rule(user: User, kind: str) -> Q:
+    if kind == PERSON:  # resolved: its own entries are visible, others' follow their owner
+        return rollup_visibility_q(user)
+    if kind == ORGANIZATION:  # its people's entries follow each person
+        return entry_visibility_q(user)
+    return Q()  # entries owned by the resolved record itself
+
+
 def timeline_page(
     *,
     user: User,
-    person: Person | None = None,
-    organization: Organization | None = None,
+    owner: tuple[str, int],
     cursor: str | None = None,
     limit: int = 20,
 ) -> Page[Interaction]:
-    """A client's timeline, newest first, with comment counts. An organization's gathers
-    what its people went through too, so each row still passes the visibility rule: a
-    colleague's hidden client linked to a shared organization stays hidden."""
-    rows = scoped(Interaction, user=user).filter(subject_visibility_q(user))
-    if person is not None:
-        rows = rows.filter(person_id=person.pk)
-    elif organization is not None:
-        people = organization.affiliations.values("person_id")
-        rows = rows.filter(Q(organization_id=organization.pk) | Q(person_id__in=people))
-    else:
-        return Page(items=[], next_cursor=None)
-    rows = rows.select_related("author", "person").annotate(comment_count=Count("comments"))
+    """One record's timeline, newest first (its comments: `comments_for`): `owner` is (record kind,
+    id) of a record the caller has resolved for `user`. A client's gathers what rolled
+    up to it (an organization's: what was logged on it and on its people while they
+    worked there; a person's: the deals and requests they are in); each row still passes
+    the visibility rule, so another team's deal on a shared client stays hidden."""
+    rows = (
+        scoped(Interaction, user=user)
+        .filter(entry_owner_filter(*owner))
+        .filter(_timeline_rule(user, owner[0]))
+        .select_related("author", "person")
+    )
     return paginate_desc(rows, field="occurred_at", cursor=cursor, limit=limit)
 
 
@@ -109,69 +189,78 @@ def comment_list(*, user: User, interaction: Interaction) -> QuerySet[Comment]:
     )
 
 
-_TIMELINE_ROWS: dict[int, PreparedQuery] = {}
-_OPEN_TASK_ROWS = PreparedQuery(
-    lambda p: (
-        Task.objects.filter(person_id=p["person_id"], status=Task.Status.OPEN)
-        .order_by("due_at", "id")
-        .values("id", "title", "due_at", "assignee_id", "status")[:50]
-    ),
-    person_id=int,
-)
+_TIMELINE_ROWS: dict[tuple[int, bool], PreparedQuery] = {}
 
 
-def person_timeline_rows(*, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
+def _open_task_rows(own_only: bool) -> PreparedQuery:
+    def build(p: dict[str, Any]) -> QuerySet[Task]:
+        rows = Task.objects.filter(person_id=p["person_id"], status=Task.Status.OPEN)
+        if own_only:
+            rows = rows.filter(subject_kind="")
+        return rows.order_by("due_at", "id")
+
+    return PreparedQuery(
+        lambda p: build(p).values("id", "title", "due_at", "assignee_id", "status")[:50],
+        person_id=int,
+    )
+
+
+_OPEN_TASK_ROWS = {own_only: _open_task_rows(own_only) for own_only in (False, True)}
+
+
+def person_timeline_rows(*, user: User, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
     """Latest interactions of a person as dicts (the client-360 read path). The caller has
-    checked the person is visible, and so, by `subject_visibility_q`, is every row here."""
-    prepared = _TIMELINE_ROWS.get(limit)
-    if prepared is None and len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
+    checked the person is visible, and so its own entries are; entries of other records
+    rolled up to the person follow their owner (`rollup_visibility_q`). While no other
+    kind of owner is registered the rule is a constant and the query stays prepared."""
+    rule = rollup_visibility_q(user)
+    own_only = rule == Q(subject_kind="")
+    if rule and not own_only:
         return list(
-            Interaction.objects.filter(person_id=person_id)
+            Interaction.objects.filter(rule, person_id=person_id)
             .order_by("-occurred_at", "-id")
             .values(*TIMELINE_VALUES)[:limit]
         )
+    prepared = _TIMELINE_ROWS.get((limit, own_only))
+    if prepared is None and len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
+        rows = Interaction.objects.filter(person_id=person_id)
+        if own_only:
+            rows = rows.filter(subject_kind="")
+        return list(rows.order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit])
     if prepared is None:  # LIMIT is part of the SQL: one compiled query per page size
-        prepared = _TIMELINE_ROWS[limit] = PreparedQuery(
-            lambda p: (
-                Interaction.objects.filter(person_id=p["person_id"])
-                .order_by("-occurred_at", "-id")
-                .values(*TIMELINE_VALUES)[:limit]
-            ),
-            person_id=int,
-        )
+
+        def build(p: dict[str, Any]) -> Any:
+            rows = Interaction.objects.filter(person_id=p["person_id"])
+            if own_only:
+                rows = rows.filter(subject_kind="")
+            return rows.order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit]
+
+        prepared = _TIMELINE_ROWS[limit, own_only] = PreparedQuery(build, person_id=int)
     return prepared.dicts(person_id=person_id)
 
 
-def tasks_open_rows(*, person_id: int) -> list[dict[str, Any]]:
-    """Open tasks on a visible person: visible too, by the same rule as its timeline."""
-    return _OPEN_TASK_ROWS.dicts(person_id=person_id)
+def tasks_open_rows(*, user: User, person_id: int) -> list[dict[str, Any]]:
+    """Open tasks on a visible person, by the same rule as its timeline."""
+    rule = rollup_visibility_q(user)
+    own_only = rule == Q(subject_kind="")
+    if rule and not own_only:
+        rows = Task.objects.filter(rule, person_id=person_id, status=Task.Status.OPEN)
+        fields = ("id", "title", "due_at", "assignee_id", "status")
+        return [dict(row) for row in rows.order_by("due_at", "id").values(*fields)[:50]]
+    return _OPEN_TASK_ROWS[own_only].dicts(person_id=person_id)
 
 
 def task_visibility_q(user: User) -> Q:
-    """A task on a client follows the client (`subject_visibility_q`); a to-do on no client
+    """A task on a record follows that record (`entry_visibility_q`); a to-do on no record
     is seen by its assignee, its creator and their team."""
-    if user.role in (Role.ADMIN, Role.ANALYST):
+    if _sees_everything(user):
         return Q()
     own = Q(assignee_id=user.pk) | Q(created_by_id=user.pk)
     team_ids = user_team_ids(user)
     if team_ids:
         own |= Q(team_id__in=team_ids)
-    return subject_visibility_q(user) | (Q(person__isnull=True, organization__isnull=True) & own)
-
-
-def subject_visible_to(
-    *, user: User, person: Person | None = None, organization: Organization | None = None
-) -> bool:
-    """Whether `user` may see this subject (a person, else an organization): the check a
-    write makes for the actor, an assignee or a mentioned colleague."""
-    if person is not None:
-        model: type[Person | Organization] = Person
-        pk = person.pk
-    elif organization is not None:
-        model, pk = Organization, organization.pk
-    else:
-        return True
-    return scoped(model, user=user).filter(visibility_q(user), pk=pk).exists()
+    on_nothing = Q(person__isnull=True, organization__isnull=True, subject_kind="")
+    return entry_visibility_q(user) | (on_nothing & own)
 
 
 def task_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Task]:
@@ -180,6 +269,8 @@ def task_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[
     for key in ("assignee_id", "person_id", "organization_id", "status"):
         if filters.get(key):
             rows = rows.filter(**{key: filters[key]})
+    if filters.get("subject_kind") and filters.get("subject_id"):
+        rows = rows.filter(subject_kind=filters["subject_kind"], subject_id=filters["subject_id"])
     if filters.get("overdue"):
         rows = rows.filter(status=Task.Status.OPEN, due_at__lt=timezone.now())
     return rows.select_related("assignee", "person", "organization")
@@ -203,3 +294,51 @@ def tasks_my_overdue(*, user: User) -> QuerySet[Task]:
     return task_list(user=user, filters={"assignee_id": user.pk, "overdue": True}).order_by(
         "due_at"
     )
+
+
+# The home page ("my day") ------------------------------------------------------------------
+
+
+def tasks_my_due(*, user: User, before: datetime, after: datetime | None = None) -> QuerySet[Task]:
+    """My open tasks due before `before` (and at or after `after`), by due time: the home
+    page asks with one `now` for the overdue ones and for the rest of today's."""
+    rows = tasks_my_open(user=user).filter(due_at__lt=before)
+    return rows.filter(due_at__gte=after) if after is not None else rows
+
+
+def tasks_my_counts(*, user: User, now: datetime, day_end: datetime) -> dict[str, int]:
+    """How many of my open tasks there are, how many are overdue and how many are due in
+    the rest of today (until `day_end`): one query."""
+    counts: dict[str, int] = tasks_my_open(user=user).aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        today=Count("id", filter=Q(due_at__gte=now, due_at__lt=day_end)),
+    )
+    return counts
+
+
+def interactions_on_my_clients(*, user: User) -> QuerySet[Interaction]:
+    """Interactions on "my" clients, newest first. An agent's are the clients they own (the
+    entry's person, or its organization when it names no person); a manager's are those
+    of their teams and everyone else's are all they may see, which is what the visibility
+    rule already leaves them."""
+    rows = interaction_list(user=user)
+    if user.role == Role.AGENT:
+        rows = rows.filter(
+            Q(person__owner_id=user.pk) | Q(person__isnull=True, organization__owner_id=user.pk)
+        )
+    return rows.order_by("-occurred_at", "-id")
+
+
+def interactions_my_per_day(*, user: User, since: datetime) -> dict[date, int]:
+    """How many interactions I logged on each day (in the current time zone) from `since`,
+    days without any left out: one query."""
+    rows = (
+        interaction_list(user=user, filters={"author_id": user.pk, "since": since})
+        .select_related(None)
+        .order_by()
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(count=Count("id"))
+    )
+    return {row["day"]: row["count"] for row in rows}

@@ -4,8 +4,8 @@ from klient.activities import views
 
 app_name = "activities"
 
-PERSON = {"kind": "person"}
-ORGANIZATION = {"kind": "organization"}
+PERSON = {"kind": "contacts.person"}
+ORGANIZATION = {"kind": "contacts.organization"}
 
 urlpatterns = [
     path("tasks/", views.task_list, name="task_list"),
@@ -13,6 +13,15 @@ urlpatterns = [
     path(
         "interactions/<int:interaction_id>/comments/", views.comment_create, name="comment_create"
     ),
+    # Any other record kind (a deal, a request): its registered key, e.g. "sales.deal".
+    path("records/<str:kind>/<int:record_id>/timeline/", views.timeline, name="record_timeline"),
+    path(
+        "records/<str:kind>/<int:record_id>/interactions/",
+        views.interaction_create,
+        name="record_interaction_create",
+    ),
+    path("records/<str:kind>/<int:record_id>/notes/", views.note_create, name="record_note_create"),
+    path("records/<str:kind>/<int:record_id>/tasks/", views.task_create, name="record_task_create"),
     path("people/<int:record_id>/timeline/", views.timeline, PERSON, name="person_timeline"),
     path(
         "people/<int:record_id>/interactions/",

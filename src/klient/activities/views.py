@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +21,12 @@ from django_htmx.http import reswap, retarget
 from klient.activities import selectors, services
 from klient.activities.forms import CommentForm, InteractionForm, NoteForm, TaskForm
 from klient.activities.models import Task
-from klient.contacts import selectors as contact_selectors
+from klient.activities.rows import owner_links, tasks_prepare
+from klient.activities.selectors import ORGANIZATION, PERSON
 from klient.contacts.models import Organization, Person
-from klient.core.errors import NotFound, ValidationFailed
+from klient.core.errors import ValidationFailed
 from klient.core.models import User
+from klient.core.registry import record_kind_for, records_describe
 from klient.core.selectors import workspace_users
 from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, safe_next_url
 
@@ -33,66 +36,66 @@ MY_TASKS_LIMIT = 200
 DONE_TASKS_LIMIT = 10
 
 
-def _subject(user: User, kind: str, record_id: int) -> tuple[Person | None, Organization | None]:
-    """The card's record, checked for visibility (another team's or workspace's id: 404)."""
-    if kind == "person":
-        return contact_selectors.person_get(user=user, person_id=record_id), None
-    if kind == "organization":
-        return None, contact_selectors.organization_get(user=user, organization_id=record_id)
-    raise NotFound()
+# The card URLs of the two client kinds keep their short names; any other record kind
+# (a deal, a request) is reached under /records/<kind>/<id>/.
+_CLIENT_URL_PREFIX = {PERSON: "activities:person_", ORGANIZATION: "activities:organization_"}
 
 
-def _card_url(person: Person | None, organization: Organization | None) -> str:
-    if person is not None:
-        return reverse("contacts:person_detail", kwargs={"person_id": person.pk})
-    assert organization is not None
-    return reverse("contacts:organization_detail", kwargs={"organization_id": organization.pk})
+def _owner(user: User, kind: str, record_id: int) -> Model:
+    """The record whose timeline this is, checked for visibility (else 404)."""
+    return selectors.owner_resolve(user=user, kind=kind, record_id=record_id)
+
+
+def _entry_targets(record: Model) -> dict[str, Any]:
+    """The service arguments naming `record` as an entry's owner."""
+    if isinstance(record, Person):
+        return {"person": record}
+    if isinstance(record, Organization):
+        return {"organization": record}
+    return {"owner": record}
+
+
+def _card_url(kind: str, record_id: int) -> str:
+    ref = records_describe([(kind, record_id)]).get((kind, record_id))
+    return ref.url if ref is not None else reverse("activities:task_list")
 
 
 def _record_urls(kind: str, record_id: int) -> dict[str, str]:
-    prefix = "activities:person_" if kind == "person" else "activities:organization_"
-    kwargs = {"record_id": record_id}
-    return {
-        "timeline_url": reverse(prefix + "timeline", kwargs=kwargs),
-        "interaction_url": reverse(prefix + "interaction_create", kwargs=kwargs),
-        "note_url": reverse(prefix + "note_create", kwargs=kwargs),
-        "task_url": reverse(prefix + "task_create", kwargs=kwargs),
-    }
+    kwargs: dict[str, str | int]
+    if kind in _CLIENT_URL_PREFIX:
+        prefix, kwargs = _CLIENT_URL_PREFIX[kind], {"record_id": record_id}
+    else:
+        prefix, kwargs = "activities:record_", {"kind": kind, "record_id": record_id}
+    names = {"timeline": "timeline", "interaction": "interaction_create"}
+    names |= {"note": "note_create", "task": "task_create"}
+    return {f"{key}_url": reverse(prefix + name, kwargs=kwargs) for key, name in names.items()}
 
 
 def timeline_context(
-    user: User,
-    *,
-    person: Person | None = None,
-    organization: Organization | None = None,
-    cursor: str | None = None,
+    user: User, *, kind: str, record_id: int, cursor: str | None = None
 ) -> dict[str, Any]:
-    """One page of a card's timeline with its comments: two queries whatever the page holds."""
+    """One page of a record's timeline with its comments: two queries whatever the page
+    holds, and one more per kind of other record it shows entries of."""
     page = selectors.timeline_page(
-        user=user,
-        person=person,
-        organization=organization,
-        cursor=cursor,
-        limit=TIMELINE_PAGE,
+        user=user, owner=(kind, record_id), cursor=cursor, limit=TIMELINE_PAGE
     )
     comments = selectors.comments_for(interactions=page.items)
     for item in page.items:
         item.comment_rows = comments[item.pk]  # type: ignore[attr-defined]
-    kind, record = ("person", person) if person is not None else ("organization", organization)
-    assert record is not None
-    return {"timeline": page, "record_kind": kind, **_record_urls(kind, record.pk)}
+    owner_links(page.items, kind)
+    return {"timeline": page, "record_kind": kind, **_record_urls(kind, record_id)}
 
 
-def card_activity_context(user: User, record: Person | Organization) -> dict[str, Any]:
-    """The card panel of this app: the composer, the open tasks and the first timeline page."""
-    person = record if isinstance(record, Person) else None
-    organization = record if isinstance(record, Organization) else None
-    task_filter = {"person_id": record.pk} if person else {"organization_id": record.pk}
+def card_activity_context(user: User, record: Model) -> dict[str, Any]:
+    """The activity panel of any record's page (a client's card, a deal): the composer,
+    the open tasks and the first timeline page."""
+    kind = record_kind_for(record).key
     tasks = list(
-        selectors.task_list(user=user, filters={**task_filter, "status": "open"}).order_by(
-            "due_at", "id"
-        )[:CARD_TASK_LIMIT]
+        selectors.task_list(user=user, filters={"status": "open"})
+        .filter(selectors.entry_owner_filter(kind, record.pk))
+        .order_by("due_at", "id")[:CARD_TASK_LIMIT]
     )
+    tasks_prepare(tasks, kind)
     return {
         "tasks": tasks,
         "now": timezone.now(),
@@ -102,19 +105,16 @@ def card_activity_context(user: User, record: Person | Organization) -> dict[str
             assignees=list(workspace_users(user=user)), initial={"assignee": user.pk}
         ),
         "comment_form": CommentForm(),
-        **timeline_context(user, person=person, organization=organization),
+        **timeline_context(user, kind=kind, record_id=record.pk),
     }
 
 
 @klient_view
 def timeline(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     """The next page of a timeline ("load more")."""
-    person, organization = _subject(request.user, kind, record_id)
+    _owner(request.user, kind, record_id)
     context = timeline_context(
-        request.user,
-        person=person,
-        organization=organization,
-        cursor=request.GET.get("cursor") or None,
+        request.user, kind=kind, record_id=record_id, cursor=request.GET.get("cursor") or None
     )
     context["comment_form"] = CommentForm()
     return render(request, "activities/_timeline_page.html", context)
@@ -127,23 +127,21 @@ def _interaction_post(
     form: InteractionForm | NoteForm,
     template: str,
 ) -> HttpResponse:
-    person, organization = _subject(request.user, kind, record_id)
+    record = _owner(request.user, kind, record_id)
     urls = _record_urls(kind, record_id)
     if form.is_valid():
         try:
             interaction = services.interaction_create(
-                actor=request.user,
-                person=person,
-                organization=organization,
-                **form.service_kwargs(),
+                actor=request.user, **_entry_targets(record), **form.service_kwargs()
             )
         except ValidationFailed as error:
             form_add_error(form, error)
         else:
             if not is_htmx(request):
                 messages.success(request, _("Saved to the timeline."))
-                return redirect(_card_url(person, organization))
+                return redirect(_card_url(kind, record_id))
             interaction.comment_rows = []  # type: ignore[attr-defined]
+            interaction.owner_link = None  # type: ignore[attr-defined]
             return render(
                 request,
                 "activities/_timeline_item.html",
@@ -159,7 +157,7 @@ def _interaction_post(
         response = render(request, template, context, status=422)
         return reswap(retarget(response, "this"), "outerHTML")
     messages.error(request, _("Please correct the errors below."))
-    return redirect(_card_url(person, organization))
+    return redirect(_card_url(kind, record_id))
 
 
 @klient_view(write=True)
@@ -187,7 +185,8 @@ def comment_create(request: AuthedRequest, interaction_id: int) -> HttpResponse:
         actor=request.user, interaction=interaction, body=request.POST.get("body", "")
     )
     if not is_htmx(request):
-        return redirect(_card_url(interaction.person, interaction.organization))
+        owner = interaction.owner_ref
+        return redirect(_card_url(*owner) if owner else reverse("activities:task_list"))
     return render(request, "activities/_comment.html", {"comment": comment, "is_new": True})
 
 
@@ -195,7 +194,7 @@ def comment_create(request: AuthedRequest, interaction_id: int) -> HttpResponse:
 @require_POST
 def task_create(request: AuthedRequest, kind: str, record_id: int) -> HttpResponse:
     user = request.user
-    person, organization = _subject(user, kind, record_id)
+    record = _owner(user, kind, record_id)
     assignees = list(workspace_users(user=user))
     form = TaskForm(request.POST, assignees=assignees)
     if form.is_valid():
@@ -208,19 +207,24 @@ def task_create(request: AuthedRequest, kind: str, record_id: int) -> HttpRespon
                 assignee=assignee,
                 due_at=data["due_at"],
                 description=data["description"],
-                person=person,
-                organization=organization,
+                remind_before_minutes=data["remind_before_minutes"],
+                **_entry_targets(record),
             )
         except ValidationFailed as error:
             form_add_error(form, error)
         else:
             if not is_htmx(request):
                 messages.success(request, _("Task added."))
-                return redirect(_card_url(person, organization))
+                return redirect(_card_url(kind, record_id))
             return render(
                 request,
                 "activities/_task_row.html",
-                {"task": task, "now": timezone.now(), "is_new": True, "card": True},
+                {
+                    "task": tasks_prepare([task], kind)[0],
+                    "now": timezone.now(),
+                    "is_new": True,
+                    "card": True,
+                },
             )
     if is_htmx(request):
         response = render(
@@ -231,7 +235,7 @@ def task_create(request: AuthedRequest, kind: str, record_id: int) -> HttpRespon
         )
         return reswap(retarget(response, "this"), "outerHTML")
     messages.error(request, _("Please correct the errors below."))
-    return redirect(_card_url(person, organization))
+    return redirect(_card_url(kind, record_id))
 
 
 @klient_view(write=True)
@@ -246,7 +250,11 @@ def task_complete(request: AuthedRequest, task_id: int) -> HttpResponse:
     return render(
         request,
         "activities/_task_row.html",
-        {"task": task, "now": timezone.now(), "show_subject": not request.POST.get("card")},
+        {
+            "task": tasks_prepare([task])[0],
+            "now": timezone.now(),
+            "show_subject": not request.POST.get("card"),
+        },
     )
 
 
@@ -261,6 +269,7 @@ def task_list(request: AuthedRequest) -> HttpResponse:
             user=user, filters={"assignee_id": user.pk, "status": Task.Status.DONE}
         ).order_by("-completed_at", "-id")[:DONE_TASKS_LIMIT]
     )
+    tasks_prepare([*tasks, *done])
     context = {
         "now": now,
         "overdue": [t for t in tasks if t.due_at is not None and t.due_at < now],

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from klient.contacts.models import Affiliation
+from klient.contacts.search import search_order_field
 from klient.contacts.selectors import (
     affiliation_get,
     consent_get,
@@ -20,7 +21,6 @@ from klient.contacts.selectors import (
     person_duplicates,
     person_get,
     person_list,
-    search_order_field,
 )
 from klient.contacts.services import (
     affiliation_remove,
@@ -315,10 +315,14 @@ def person_index(
 
 
 @router.post("/people", response={201: PersonOut, ERROR_CODES: ErrorOut})
-def person_add(request: HttpRequest, payload: PersonIn) -> Any:
-    return Status(
-        201, person_create(actor=api_user(request), **payload.model_dump(exclude_unset=True))
-    )
+def person_add(request: HttpRequest, payload: PersonIn, check_duplicates: bool = False) -> Any:
+    """With `?check_duplicates=true`, nothing is created while people you can see already
+    have one of its emails or phones: a 409 `possible_duplicates` whose
+    `fields.duplicate_ids` lists them ("12,40", oldest first). Send again without it to
+    create anyway."""
+    fields = payload.model_dump(exclude_unset=True)
+    person = person_create(actor=api_user(request), check_duplicates=check_duplicates, **fields)
+    return Status(201, person)
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, ERROR_CODES: ErrorOut})

@@ -69,6 +69,8 @@ class PersonForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separated by commas."), max_length=500
     )
+    # Sent by the "Save anyway" button of the duplicates warning, never by the form's own.
+    confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,

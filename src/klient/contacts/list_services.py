@@ -18,6 +18,7 @@ from klient.contacts.models import (
     SavedList,
 )
 from klient.contacts.selectors import PERSON_FILTER_KEYS, organization_list
+from klient.core.capabilities import require
 from klient.core.errors import NotFound, PermissionDenied
 from klient.core.models import Team, User
 from klient.core.params import MAX_ID
@@ -26,7 +27,6 @@ from klient.core.services import (
     actor_workspace_id,
     audit_record,
     model_apply_changes,
-    require_write,
 )
 
 
@@ -41,7 +41,7 @@ def saved_list_create(
     visibility: str = SavedList.Visibility.PRIVATE,
 ) -> SavedList:
     """A new list or segment, owned by the actor and private unless shared."""
-    require_write(actor)
+    require(actor, "contacts.lists")
     name = _saved_list_name_clean(name)
     if kind not in SavedList.Kind.values:
         raise InvalidContactData(fields={"kind": _("Unknown value “%(value)s”.") % {"value": kind}})
@@ -131,7 +131,7 @@ def _filter_references_check(actor: User, filters: Mapping[str, Any]) -> None:
 def saved_list_add(*, actor: User, saved_list: SavedList, person_ids: Iterable[int]) -> int:
     """Add people the actor can see; an unknown or invisible id fails the whole call.
     Anyone who may read the list and write may add to it (a shared list is shared work)."""
-    require_write(actor)
+    require(actor, "contacts.lists")
     _require_reader(actor, saved_list)
     if saved_list.kind != SavedList.Kind.STATIC:
         raise InvalidContactData(SEGMENT_MEMBERS_FIXED)
@@ -227,7 +227,7 @@ def _visible_person_ids(actor: User, person_ids: Iterable[int]) -> list[int]:
 def saved_list_remove(*, actor: User, saved_list: SavedList, person_ids: Iterable[int]) -> int:
     """Take people off a static list; only members the actor can see are touched.
     Returns how many were removed."""
-    require_write(actor)
+    require(actor, "contacts.lists")
     _require_reader(actor, saved_list)
     if saved_list.kind != SavedList.Kind.STATIC:
         raise InvalidContactData(
@@ -254,7 +254,7 @@ def saved_list_remove(*, actor: User, saved_list: SavedList, person_ids: Iterabl
 def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, Any]) -> SavedList:
     """Rename a list, change a segment's filter (replaced whole, not merged) or whom it is
     shared with; its owner and administrators only."""
-    require_write(actor)
+    require(actor, "contacts.lists")
     _require_manager(actor, saved_list)
     unknown = set(data) - {"name", "filters", "visibility"}
     if unknown:
@@ -291,7 +291,7 @@ def saved_list_update(*, actor: User, saved_list: SavedList, data: Mapping[str, 
 def saved_list_delete(*, actor: User, saved_list: SavedList) -> None:
     """Delete a list or segment; its people stay, only the grouping goes. Its owner and
     administrators only."""
-    require_write(actor)
+    require(actor, "contacts.lists")
     _require_manager(actor, saved_list)
     audit_record(
         workspace=saved_list.workspace_id,

@@ -138,9 +138,13 @@ class Person(OwnedRecord):
                 name="person_merged_into_idx",
                 condition=models.Q(merged_into__isnull=False),
             ),
+            # The list sorted by name; the id last, so a page never sorts a run of namesakes.
             models.Index(
-                fields=["workspace", "last_name", "first_name"], name="person_ws_name_idx"
+                fields=["workspace", "last_name", "first_name", "id"],
+                name="person_ws_name_id_idx",
             ),
+            # The list sorted by when people were added.
+            models.Index(fields=["workspace", "created_at", "id"], name="person_ws_created_id_idx"),
             # The list's order, id included: people written in one batch (an import) share
             # updated_at, and without the id the first page sorts the whole batch.
             models.Index(
@@ -339,3 +343,20 @@ class OrganizationSearchRow(models.Model):
     class Meta:
         managed = False
         db_table = "contacts_organization_fts"
+
+
+class ListPreference(models.Model):
+    """How a user likes a list of records shown: the columns they chose, in the
+    registry's order (klient.contacts.list_registry). One row per user and list."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_preferences"
+    )
+    list_key = models.CharField(max_length=40)
+    columns = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key"], name="list_preference_unique")
+        ]

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from klient.contacts import selectors
+from klient.contacts.audit_words import register as audit_words_register
+from klient.contacts.capabilities import capabilities_register
 from klient.contacts.demo import demo_contacts_create
+from klient.contacts.home import my_clients_context
+from klient.contacts.list_plug import list_entries_register
 from klient.contacts.models import Organization, Person
-from klient.core.models import User
+from klient.core.models import Role, User
 from klient.core.registry import (
     DemoStep,
+    HomeWidget,
     NavItem,
     RecordKind,
     RecordRef,
     SearchHit,
     SearchSource,
     demo_steps,
+    home_widgets,
     nav_items,
     record_kinds,
     search_sources,
 )
+from klient.core.selectors import visibility_q
 
 PERSON = "contacts.person"
 ORGANIZATION = "contacts.organization"
@@ -65,6 +72,11 @@ def _organizations_visible(user: User, ids: Sequence[int]) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
 
+def _owned_visibility(user: User, path: str) -> Q:
+    """People and organizations share the owner/team rule (core.selectors.visibility_q)."""
+    return visibility_q(user, owner_field=f"{path}owner", team_field=f"{path}team")
+
+
 def _people_search(user: User, query: str, limit: int) -> list[SearchHit]:
     rows = (
         selectors.person_list(user=user, filters={"q": query})
@@ -86,6 +98,7 @@ def _organizations_search(user: User, query: str, limit: int) -> list[SearchHit]
 
 
 def plug() -> None:
+    capabilities_register()
     nav_items.register(
         NavItem(
             key="contacts.clients",
@@ -114,6 +127,7 @@ def plug() -> None:
             describe=people_describe,
             resolve=_person_resolve,
             visible_ids=_people_visible,
+            visibility=_owned_visibility,
             order=10,
         )
     )
@@ -125,6 +139,7 @@ def plug() -> None:
             describe=organizations_describe,
             resolve=_organization_resolve,
             visible_ids=_organizations_visible,
+            visibility=_owned_visibility,
             order=20,
         )
     )
@@ -137,3 +152,15 @@ def plug() -> None:
         )
     )
     demo_steps.register(DemoStep(key="contacts", run=demo_contacts_create, order=20))
+    # Readers own no clients: the count would always be nought.
+    home_widgets.register(
+        HomeWidget(
+            key="contacts.my_clients",
+            template="contacts/_home_clients.html",
+            context=my_clients_context,
+            order=20,
+            roles=frozenset({Role.ADMIN, Role.MANAGER, Role.AGENT}),
+        )
+    )
+    audit_words_register()  # how the dossier's audit events read (core.audit_words)
+    list_entries_register()  # the people list's columns, filters, bulk actions

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -19,14 +22,22 @@ from klient.contacts.models import (
     PhoneNumber,
     Tag,
 )
-from klient.contacts.normalize import SEARCH_PART_SEPARATOR, search_terms
+from klient.contacts.search import search_narrow
 from klient.core.errors import NotFound
 from klient.core.models import User
 from klient.core.prepared import PreparedQuery
 from klient.core.registry import client_360_sections
 from klient.core.selectors import scoped, visibility_q
 
-M = TypeVar("M", Person, Organization)
+
+@dataclass(frozen=True)
+class ChannelMatch:
+    """A person holding some of the emails and phones looked for, and which ones."""
+
+    person: Person
+    emails: list[str]
+    phones: list[str]
+
 
 # Filters a dynamic segment may store; the same keys the list view and API accept.
 PERSON_FILTER_KEYS = (
@@ -39,112 +50,6 @@ PERSON_FILTER_KEYS = (
     "organization_id",
     "preferred_channel",
 )
-
-
-def _fts_match(terms: list[str]) -> str:
-    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
-
-
-def _search_alternatives(query: str) -> list[list[str]]:
-    """The query's terms, plus a second reading of a phone number typed with a trunk prefix."""
-    terms = search_terms(query)
-    if not terms:
-        return []
-    alternatives = [terms]
-    if len(terms) == 1 and terms[0].isdigit() and len(terms[0]) >= 4:
-        if terms[0].startswith("8"):
-            alternatives.append(["7" + terms[0][1:]])  # Russian trunk prefix: 8 916… is +7 916…
-        elif terms[0].startswith("0"):
-            # A national trunk 0 (Bulgaria 088…, UK 07…): stored E.164 digits have the
-            # country code there instead, so match what follows the 0.
-            alternatives.append([terms[0][1:]])
-    return alternatives
-
-
-def _word_prefix_q(term: str) -> Q:
-    """A word of search_text starts with `term`: at the start, after a space, or after the
-    separator before the organizations' names."""
-    return (
-        Q(search_text__startswith=term)
-        | Q(search_text__contains=" " + term)
-        | Q(search_text__contains=SEARCH_PART_SEPARATOR + term)
-    )
-
-
-def search_filter(table: str, query: str) -> Q | None:
-    """A Q on `id` matching every term of the query as a substring of search_text.
-
-    SQLite: the FTS5 trigram table (terms of 3+ characters), PostgreSQL: LIKE served by
-    the pg_trgm GIN index. Terms shorter than 3 characters fall back to a prefix match.
-    Returns None for an empty query.
-    """
-    alternatives = _search_alternatives(query)
-    if not alternatives:
-        return None
-    result = Q(pk__in=[])
-    for alternative in alternatives:
-        long_terms = [t for t in alternative if len(t) >= 3]
-        short_terms = [t for t in alternative if len(t) < 3]
-        q = Q()
-        if long_terms:
-            if connection.vendor == "sqlite":
-                q &= Q(
-                    id__in=RawSQL(
-                        f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s",
-                        [_fts_match(long_terms)],
-                    )
-                )
-            else:
-                for term in long_terms:
-                    q &= Q(search_text__contains=term)
-        for term in short_terms:
-            q &= _word_prefix_q(term)
-        result |= q
-    return result
-
-
-def search_narrow(rows: QuerySet[M], *, table: str, query: str) -> QuerySet[M]:
-    """`rows` (people or organizations) narrowed to those matching the search query.
-
-    Same matches as `search_filter`; on SQLite it JOINs the FTS5 index (the models'
-    `search_row`), so a sliced query streams its first rows from the index and stops
-    instead of collecting every match first: ~1 ms rather than tens of ms for a common
-    name fragment on 1M people.
-    """
-    joined = _index_join(query)
-    if joined is None:
-        found = search_filter(table, query)
-        return rows.filter(found) if found is not None else rows
-    match, short_terms = joined
-    rows = rows.filter(search_row__search_text__match=match)
-    for term in short_terms:
-        rows = rows.filter(_word_prefix_q(term))
-    return rows
-
-
-def _index_join(query: str) -> tuple[str, list[str]] | None:
-    """(FTS5 MATCH expression, short terms) when `search_narrow` JOINs the index for this
-    query, else None (PostgreSQL, an empty query, or short terms it cannot combine)."""
-    alternatives = _search_alternatives(query)
-    if not alternatives or connection.vendor != "sqlite":
-        return None
-    short_terms = [t for alternative in alternatives for t in alternative if len(t) < 3]
-    groups = [[t for t in alternative if len(t) >= 3] for alternative in alternatives]
-    if not all(groups) or (short_terms and len(groups) > 1):
-        return None
-    match = (
-        _fts_match(groups[0])
-        if len(groups) == 1
-        else " OR ".join(f"({_fts_match(group)})" for group in groups)
-    )
-    return match, short_terms
-
-
-def search_order_field(*, query: str) -> str:
-    """The column to page search results by, newest record first: the joined index's rowid
-    (it equals the record's id), which SQLite walks in order and stops after a page, or the
-    id itself. Ordering matches by last change instead sorts every one of them."""
-    return "search_row" if _index_join(query) is not None else "id"
 
 
 def person_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
@@ -251,28 +156,43 @@ def person_consents(person: Person) -> list[Consent]:
     return list(person.consents.order_by("-granted_at"))
 
 
+def _channel_holders(
+    *, workspace_id: int | None, emails: Sequence[str], phones: Sequence[str]
+) -> dict[int, tuple[list[str], list[str]]]:
+    """Person id -> which of these stored-form emails and phones that person has.
+
+    Through the (workspace, email|number) indexes: an OR over two outer joins made the
+    database walk every person of the workspace (3.7 s per card at 300,000 people).
+    """
+    found: dict[int, tuple[list[str], list[str]]] = {}
+    if workspace_id is None:
+        return found
+    for person_id, email in EmailAddress.objects.filter(
+        workspace_id=workspace_id, email__in=list(emails)
+    ).values_list("person_id", "email"):
+        found.setdefault(person_id, ([], []))[0].append(email)
+    for person_id, number in PhoneNumber.objects.filter(
+        workspace_id=workspace_id, number__in=list(phones)
+    ).values_list("person_id", "number"):
+        found.setdefault(person_id, ([], []))[1].append(number)
+    return found
+
+
+def _visible_people(user: User) -> QuerySet[Person]:
+    return scoped(Person, user=user).filter(visibility_q(user), merged_into__isnull=True)
+
+
 def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
     """People who look like the same human: a shared email or phone, or the same name
     in a shared organization."""
-    # Candidates come from the person's own emails and phones through the
-    # (workspace, email|number) indexes: an OR over two outer joins made the database walk
-    # every person of the workspace (3.7 s per card at 300,000 people).
-    emails = list(person.emails.values_list("email", flat=True))
-    phones = list(person.phones.values_list("number", flat=True))
     sharing = set(
-        EmailAddress.objects.filter(workspace_id=person.workspace_id, email__in=emails).values_list(
-            "person_id", flat=True
-        )
-    ) | set(
-        PhoneNumber.objects.filter(workspace_id=person.workspace_id, number__in=phones).values_list(
-            "person_id", flat=True
+        _channel_holders(
+            workspace_id=person.workspace_id,
+            emails=list(person.emails.values_list("email", flat=True)),
+            phones=list(person.phones.values_list("number", flat=True)),
         )
     )
-    visible = (
-        scoped(Person, user=user)
-        .filter(visibility_q(user), merged_into__isnull=True)
-        .exclude(pk=person.pk)
-    )
+    visible = _visible_people(user).exclude(pk=person.pk)
     # Names are compared in Python: SQLite's lower()/LIKE fold only ASCII, not Cyrillic.
     name = (person.first_name.casefold(), person.last_name.casefold())
     colleague_ids = Affiliation.objects.filter(
@@ -287,6 +207,19 @@ def person_duplicates(*, user: User, person: Person) -> QuerySet[Person]:
         if person.last_name and (first.casefold(), last.casefold()) == name
     ]
     return visible.filter(pk__in=sharing.union(same_name))
+
+
+def person_channel_matches(
+    *, user: User, emails: Sequence[str], phones: Sequence[str], limit: int = 10
+) -> list[ChannelMatch]:
+    """Visible people who already have one of these emails or phones (in stored form:
+    normalised, E.164), oldest first, each with what it shares. The lookup of the card's
+    "possible duplicates"; people the user may not see are left out without a trace."""
+    holders = _channel_holders(workspace_id=user.workspace_id, emails=emails, phones=phones)
+    if not holders:
+        return []
+    people = _visible_people(user).filter(pk__in=list(holders)).order_by("created_at", "id")
+    return [ChannelMatch(person, *holders[person.pk]) for person in people[:limit]]
 
 
 PERSON_360_FIELDS = (
@@ -431,3 +364,17 @@ def consent_get(*, user: User, consent_id: int) -> Consent:
     if consent is None:
         raise NotFound(_("Consent not found."))
     return consent
+
+
+def clients_owned_counts(*, user: User, since: datetime) -> dict[str, int]:
+    """How many visible people and organizations `user` owns, and how many of them were
+    added from `since` (the home page): one query each."""
+    counted = {"total": Count("id"), "new": Count("id", filter=Q(created_at__gte=since))}
+    mine = {"owner_id": user.pk}
+    people = person_list(user=user, filters=mine).aggregate(**counted)
+    organizations = organization_list(user=user, filters=mine).aggregate(**counted)
+    return {
+        "people": people["total"],
+        "organizations": organizations["total"],
+        "new": people["new"] + organizations["new"],
+    }

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klient.contacts.errors import InvalidContactData, MergeNotAllowed
+from klient.contacts.errors import InvalidContactData, MergeNotAllowed, PossibleDuplicates
 from klient.contacts.events import person_deleting, person_merged
 from klient.contacts.models import (
     Affiliation,
@@ -33,7 +33,8 @@ from klient.contacts.normalize import (
     search_text_build,
 )
 from klient.contacts.search_refresh import people_of_organizations_refresh, people_refresh
-from klient.contacts.selectors import organization_list, person_list
+from klient.contacts.selectors import organization_list, person_channel_matches, person_list
+from klient.core.capabilities import require
 from klient.core.errors import Conflict, NotFound
 from klient.core.models import Team, User
 from klient.core.registry import client_records_blocking
@@ -42,7 +43,6 @@ from klient.core.services import (
     actor_workspace_id,
     audit_record,
     model_apply_changes,
-    require_write,
 )
 
 PERSON_FIELDS = (
@@ -251,9 +251,12 @@ def person_create(
     organization_id: int | None = None,
     organization_role: str = Affiliation.Role.OTHER,
     tags: Sequence[str] = (),
+    check_duplicates: bool = False,
     **fields: Any,
 ) -> Person:
-    require_write(actor)
+    """A new person; with `check_duplicates`, refused with PossibleDuplicates while people
+    the actor can see already have one of its emails or phones (the form asks first)."""
+    require(actor, "contacts.write")
     if not (first_name.strip() or last_name.strip()):
         raise InvalidContactData(
             _("A person needs a first or last name."),
@@ -275,6 +278,11 @@ def person_create(
         if organization is None:
             raise InvalidContactData(fields={"organization_id": _("Unknown organization.")})
         _choice_check("organization_role", organization_role, Affiliation.Role.values)
+    # Asked only once the rest is valid: "save anyway" must then save.
+    if check_duplicates and (
+        matches := person_channel_matches(user=actor, emails=clean_emails, phones=clean_phones)
+    ):
+        raise PossibleDuplicates(matches=matches)
     fields.setdefault("owner_id", actor.pk)
     if "team_id" not in fields:
         fields["team_id"] = _default_team_id(actor)
@@ -318,7 +326,7 @@ def person_create(
 @transaction.atomic
 def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Person:
     """Change the given fields; `emails`, `phones`, `tags` replace the whole set when present."""
-    require_write(actor)
+    require(actor, "contacts.write")
     allowed = set(PERSON_FIELDS) | {"emails", "phones", "tags"}
     unknown = set(data) - allowed
     if unknown:
@@ -359,7 +367,6 @@ def person_update(*, actor: User, person: Person, data: Mapping[str, Any]) -> Pe
     return person
 
 
-@transaction.atomic
 def _refuse_if_protected(subject: str, record_id: int) -> None:
     """Business records of other apps (deals, requests) are never cascaded away."""
     blocking = client_records_blocking(subject=subject, record_id=record_id)
@@ -371,8 +378,9 @@ def _refuse_if_protected(subject: str, record_id: int) -> None:
         )
 
 
+@transaction.atomic
 def person_delete(*, actor: User, person: Person) -> None:
-    require_write(actor)
+    require(actor, "contacts.delete")
     _refuse_if_protected("contacts.person", person.pk)
     audit_record(
         workspace=person.workspace_id,
@@ -391,7 +399,7 @@ def person_delete(*, actor: User, person: Person) -> None:
 def organization_create(
     *, actor: User, name: str, tags: Sequence[str] = (), **fields: Any
 ) -> Organization:
-    require_write(actor)
+    require(actor, "contacts.write")
     if not name.strip():
         raise InvalidContactData(fields={"name": _("This field is required.")})
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
@@ -446,7 +454,7 @@ def _organization_search_text(organization: Organization) -> str:
 def organization_update(
     *, actor: User, organization: Organization, data: Mapping[str, Any]
 ) -> Organization:
-    require_write(actor)
+    require(actor, "contacts.write")
     unknown = set(data) - set(ORGANIZATION_FIELDS) - {"tags"}
     if unknown:
         raise InvalidContactData(fields={key: _("Unknown field.") for key in unknown})
@@ -475,7 +483,7 @@ def organization_update(
 
 @transaction.atomic
 def organization_delete(*, actor: User, organization: Organization) -> None:
-    require_write(actor)
+    require(actor, "contacts.delete")
     _refuse_if_protected("contacts.organization", organization.pk)
     audit_record(
         workspace=organization.workspace_id,
@@ -495,7 +503,7 @@ def organization_delete(*, actor: User, organization: Organization) -> None:
 def affiliation_set(
     *, actor: User, person: Person, organization: Organization, role: str, job_title: str = ""
 ) -> Affiliation:
-    require_write(actor)
+    require(actor, "contacts.write")
     if role not in Affiliation.Role.values:
         raise InvalidContactData(fields={"role": _("Unknown value “%(value)s”.") % {"value": role}})
     if not organization_list(user=actor).filter(pk=organization.pk).exists():
@@ -525,7 +533,7 @@ def affiliation_set(
 
 @transaction.atomic
 def affiliation_remove(*, actor: User, person: Person, organization: Organization) -> None:
-    require_write(actor)
+    require(actor, "contacts.write")
     was_primary = person.affiliations.filter(organization=organization, is_primary=True).exists()
     deleted, _rows = Affiliation.objects.filter(person=person, organization=organization).delete()
     if was_primary:
@@ -554,7 +562,7 @@ def consent_grant(
     source: str = "",
     granted_at: datetime | None = None,
 ) -> Consent:
-    require_write(actor)
+    require(actor, "contacts.write")
     _choice_check("channel", channel, Channel.values)
     if not purpose.strip():
         raise InvalidContactData(fields={"purpose": _("This field is required.")})
@@ -578,7 +586,7 @@ def consent_grant(
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
-    require_write(actor)
+    require(actor, "contacts.write")
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
@@ -617,7 +625,7 @@ def person_merge(*, actor: User, primary: Person, duplicate: Person) -> Person:
 
     The duplicate row stays, marked `merged_into`, so old links can be followed.
     """
-    require_write(actor)
+    require(actor, "contacts.merge")
     if primary.pk == duplicate.pk or primary.workspace_id != duplicate.workspace_id:
         raise MergeNotAllowed()
     if duplicate.merged_into_id is not None or primary.merged_into_id is not None:

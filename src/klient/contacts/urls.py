@@ -1,11 +1,12 @@
 from django.urls import path
 
-from klient.contacts import views
+from klient.contacts import list_table_views, views
 
 app_name = "contacts"
 urlpatterns = [
-    path("", views.client_list, name="home"),
     path("clients/", views.client_list, name="client_list"),
+    path("clients/bulk/", list_table_views.people_bulk, name="people_bulk"),
+    path("clients/columns/", list_table_views.people_columns_save, name="people_columns"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),

@@ -15,14 +15,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from klient.contacts import selectors, services
+from klient.contacts.errors import PossibleDuplicates
 from klient.contacts.forms import ClientFilterForm, OrganizationForm, PersonForm
+from klient.contacts.list_table_views import people_list_page
+from klient.contacts.merge_selectors import person_merge_pair, person_merged_survivor_id
 from klient.contacts.models import Affiliation, Organization, Person
-from klient.core.errors import Conflict, ValidationFailed
+from klient.contacts.search import search_order_field
+from klient.contacts.selectors import ChannelMatch
+from klient.core.errors import Conflict, NotFound, ValidationFailed
 from klient.core.models import Role, User
-from klient.core.params import param_required_id
+from klient.core.params import param_id, param_required_id
 from klient.core.registry import card_panels_for
 from klient.core.selectors import audit_list, workspace_users
 from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, list_page
@@ -65,7 +70,7 @@ def _client_list(request: AuthedRequest, *, tab: str) -> HttpResponse:
     )
     # A search lists its matches newest first, in the order the search index walks them.
     query = filters.get("q") or ""
-    id_field = selectors.search_order_field(query=query) if query else None
+    id_field = search_order_field(query=query) if query else None
     context = {
         "tab": tab,
         "form": form,
@@ -80,7 +85,7 @@ def _client_list(request: AuthedRequest, *, tab: str) -> HttpResponse:
 
 @klient_view
 def client_list(request: AuthedRequest) -> HttpResponse:
-    return _client_list(request, tab="people")
+    return people_list_page(request)  # columns, sort, pages, bulk actions: list_table_views
 
 
 @klient_view
@@ -110,24 +115,29 @@ def person_create(request: AuthedRequest) -> HttpResponse:
         organizations=_organization_choices(user),
         initial=initial,
     )
+    duplicates: list[ChannelMatch] = []
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
                 actor=user,
                 organization_id=form.cleaned_data["organization"],
                 organization_role=form.cleaned_data["organization_role"] or Affiliation.Role.OTHER,
+                check_duplicates=not form.cleaned_data["confirm_duplicates"],
                 **form.person_fields(),
             )
+        except PossibleDuplicates as warning:
+            duplicates = warning.matches
         except (ValidationFailed, Conflict) as error:
             form_add_error(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
             return redirect("contacts:person_detail", person_id=person.pk)
+    status = 422 if form.errors else 409 if duplicates else 200
     return render(
         request,
         "contacts/person_form.html",
-        {"form": form, "person": None},
-        status=422 if form.errors else 200,
+        {"form": form, "person": None, "duplicates": duplicates},
+        status=status,
     )
 
 
@@ -197,7 +207,14 @@ def _card_common(
 @klient_view
 def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     user = request.user
-    person = selectors.person_get(user=user, person_id=person_id)
+    try:
+        person = selectors.person_get(user=user, person_id=person_id)
+    except NotFound:
+        # A merged person's old link (bookmarks, emails, other apps) leads to the survivor.
+        survivor_id = person_merged_survivor_id(user=user, person_id=person_id)
+        if survivor_id is None:
+            raise
+        return redirect("contacts:person_detail", person_id=survivor_id)
     context = _card_common(request, person=person)
     context.update(
         {
@@ -218,10 +235,20 @@ def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
 
 
 @klient_view(write=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_merge(request: AuthedRequest, person_id: int) -> HttpResponse:
-    """Fold a duplicate (POST duplicate_id) into this person; the card then shows both histories."""
+    """GET: the two people side by side, the one kept first (`keep` swaps them). POST: fold a
+    duplicate (duplicate_id) into this person; the card then shows both histories."""
     user = request.user
+    if request.method == "GET":
+        kept, merged = person_merge_pair(
+            user=user,
+            person_id=person_id,
+            other_id=param_required_id(request.GET, "duplicate_id"),
+            keep_id=param_id(request.GET, "keep"),
+        )
+        context = {"kept": kept, "merged": merged, "sides": [kept, merged]}
+        return render(request, "contacts/person_merge.html", context)
     primary = selectors.person_get(user=user, person_id=person_id)
     duplicate = selectors.person_get(
         user=user, person_id=param_required_id(request.POST, "duplicate_id")

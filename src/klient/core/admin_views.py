@@ -1,5 +1,5 @@
-"""Administration pages: colleagues and their roles, teams, the audit log, and sign-in
-lockouts."""
+"""Administration pages: colleagues and their roles, teams and sign-in lockouts (the
+audit log is audit_views)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klient.core import selectors, services, throttle
-from klient.core.errors import KlientError, NotFound
+from klient.core.errors import KlientError, NotFound, ValidationFailed
 from klient.core.models import Role, User
-from klient.core.pagination import paginate_id_desc
 from klient.core.params import param_id, param_ids
 from klient.core.views import AuthedRequest, form_add_error, klient_view
-
-AUDIT_PER_PAGE = 50
 
 
 class UserCreateForm(forms.Form):
@@ -148,35 +145,29 @@ def settings_teams(request: AuthedRequest) -> HttpResponse:
         "core/settings/teams.html",
         {
             "form": form,
-            "teams": selectors.team_list(user=request.user),
+            "teams": selectors.team_list(user=request.user).select_related("lead"),
+            "colleagues": selectors.workspace_users(user=request.user),
         },
     )
 
 
 @klient_view
-def settings_audit(request: AuthedRequest) -> HttpResponse:
-    """The whole audit log, filtered by actor, action and record."""
+@require_POST
+def settings_team_lead(request: AuthedRequest, team_id: int) -> HttpResponse:
+    """Name a team's lead: escalations and follow-up cases go to them."""
     services.require_admin(request.user)
-    rows = selectors.audit_list(
-        user=request.user,
-        object_type=request.GET.get("object_type") or None,
-        object_id=param_id(request.GET, "object_id"),
-        actor_id=param_id(request.GET, "actor"),
-        action=request.GET.get("action") or None,
-    )
-    page = paginate_id_desc(rows, cursor=request.GET.get("cursor") or None, limit=AUDIT_PER_PAGE)
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
-        request,
-        "core/settings/audit.html",
-        {
-            "page": page,
-            "users": selectors.user_list_for_admin(user=request.user),
-            "filters": request.GET,
-            "query": query.urlencode(),
-        },
-    )
+    team = selectors.team_list(user=request.user).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound(_("Team not found."))
+    lead_id = param_id(request.POST, "lead_id")
+    lead = None
+    if lead_id is not None:
+        lead = selectors.workspace_users(user=request.user).filter(pk=lead_id).first()
+        if lead is None:
+            raise ValidationFailed(fields={"lead_id": _("Unknown user.")})
+    services.team_lead_set(actor=request.user, team=team, lead=lead)
+    messages.success(request, _("Team lead saved."))
+    return redirect("core:settings_teams")
 
 
 @klient_view

@@ -1,4 +1,4 @@
-"""REST endpoints of the platform: health, the caller, notifications, the audit log."""
+"""REST endpoints of the platform: health, the caller, the audit log, global search."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ from klient.core.api_support import (
 from klient.core.errors import PermissionDenied
 from klient.core.models import Role, User
 from klient.core.pagination import paginate_id_desc
-from klient.core.selectors import audit_list, global_search, notification_list, user_team_ids
-from klient.core.services import notification_mark_read
+from klient.core.selectors import audit_list, global_search, user_team_ids
 
 router = Router(tags=["platform"])
 
@@ -47,34 +46,6 @@ class MeOut(Schema):
     @staticmethod
     def resolve_team_ids(obj: User) -> list[int]:
         return user_team_ids(obj)
-
-
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    message: str = Field(description="Worded in the language of this request.")
-    text: str = Field(
-        description="As worded when created, in the recipient's language then; "
-        "kept for older clients: show `message`."
-    )
-    url: str
-    is_read: bool
-    created_at: datetime
-
-
-class NotificationPageOut(Schema):
-    items: list[NotificationOut]
-    next_cursor: str | None
-
-
-class NotificationReadIn(InSchema):
-    ids: list[Id] | None = Field(
-        None, max_length=1000, description="Notifications to mark read; omit for all."
-    )
-
-
-class NotificationReadOut(Schema):
-    updated: int
 
 
 class AuditEventOut(Schema):
@@ -114,20 +85,6 @@ def health(request: HttpRequest) -> HttpResponse:
 @router.get("/me", response={200: MeOut, ERROR_CODES: ErrorOut})
 def me(request: HttpRequest) -> User:
     return api_user(request)
-
-
-@router.get("/notifications", response={200: NotificationPageOut, ERROR_CODES: ErrorOut})
-def notification_index(
-    request: HttpRequest, unread: bool = False, cursor: str | None = None, limit: Limit = 50
-) -> Any:
-    rows = notification_list(user=api_user(request), unread_only=unread)
-    return paginate_id_desc(rows, cursor=cursor, limit=limit)
-
-
-@router.post("/notifications/read", response={200: NotificationReadOut, ERROR_CODES: ErrorOut})
-def notification_read(request: HttpRequest, payload: NotificationReadIn) -> dict[str, int]:
-    updated = notification_mark_read(user=api_user(request), notification_ids=payload.ids)
-    return {"updated": updated}
 
 
 @router.get("/audit", response={200: AuditPageOut, ERROR_CODES: ErrorOut})

@@ -8,8 +8,7 @@ from klient.core.registry import nav_items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The main navigation the apps registered (for the user's role) and the unread count
-    for the bell: one cheap query per page."""
+    """The main navigation the apps registered (for the user's role)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -23,6 +22,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             }
             for item in nav_items
             if item.visible_to(user)
-        ],
-        "unread_notifications": user.notifications.filter(is_read=False).count(),
+        ]
     }

@@ -69,3 +69,44 @@ class Throttled(KlientError):
     ) -> None:
         super().__init__(message, fields=fields)
         self.retry_after = retry_after
+
+
+class UnknownSequence(KlientError):
+    """A number was asked of a sequence no app registered (core.numbering): a bug in the
+    calling app, reported as a typed error rather than a KeyError."""
+
+    code = "unknown_sequence"
+    status = 500
+    default_message = _("This kind of record cannot be numbered.")
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class PublicLinkInvalid(NotFound):
+    """A public link that cannot be opened. Every reason reads the same to the client, so
+    a guess learns nothing; `reason` (unknown, expired, revoked, used_up) is for the log."""
+
+    code = "link_invalid"
+    default_message = _(
+        "This link cannot be opened. It may have expired or already been used: "
+        "ask whoever sent it for a new one."
+    )
+    reason = "invalid"
+
+
+class PublicLinkUnknown(PublicLinkInvalid):
+    reason = "unknown"
+
+
+class PublicLinkExpired(PublicLinkInvalid):
+    reason = "expired"
+
+
+class PublicLinkRevoked(PublicLinkInvalid):
+    reason = "revoked"
+
+
+class PublicLinkUsedUp(PublicLinkInvalid):
+    reason = "used_up"

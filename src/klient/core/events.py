@@ -13,6 +13,9 @@ with the payload and the occurrence's `event_id` (unique per send, for idempoten
   is written in the sending transaction and run by a worker after commit, with
   retries and a deadline. A crash between commit and handling loses nothing; a
   handler that raises never undoes the change, it is retried. Must be idempotent.
+  `connect(handler, when=predicate)` records it only for the sends where
+  `predicate(payload)` is true, asked in the sending transaction (e.g. "does this
+  workspace have a webhook?"): the outbox stays free of rows nobody needs.
 - `connect(handler, durable=False)`: run in this process right after commit; an
   exception is logged, never raised. For cheap best-effort work (a cache).
 - `connect_in_transaction(handler)`: run inside the sending transaction, at the send.
@@ -20,7 +23,7 @@ with the payload and the occurrence's `event_id` (unique per send, for idempoten
   commits (a merge moving the duplicate's records); keep such handlers few and fast.
 
 core imports no domain app: events are declared and connected from the apps.
-The catalogue is docs/events.md.
+The catalogue is docs/events.md; `events_declared()` lists what is declared so far.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class Event(Generic[Params, P]):
         self._rebuild: Callable[..., P] = payload
         self._in_transaction: list[Handler[P]] = []
         self._after_commit: list[Handler[P]] = []
-        self._durable: list[Job] = []
+        self._durable: list[tuple[Job, Callable[[P], bool] | None]] = []
         _EVENTS[name] = self
 
     def send_on_commit(self, *args: Params.args, **kwargs: Params.kwargs) -> list[object]:
@@ -97,7 +100,9 @@ class Event(Generic[Params, P]):
         for capture in _captures:
             capture.append(Sent(name=self.name, payload=payload, event_id=event_id))
         results = [handler(payload, event_id=event_id) for handler in self._in_transaction]
-        for delivery in self._durable:
+        for delivery, when in self._durable:
+            if when is not None and not when(payload):
+                continue
             outbox_record(
                 job=delivery,
                 kwargs={"event_id": event_id, "payload": values},
@@ -116,9 +121,16 @@ class Event(Generic[Params, P]):
         retries: int = 5,
         retry_delay: int = 30,
         deadline: int = 60,
+        when: Callable[[P], bool] | None = None,
     ) -> None:
-        """Listen after commit: through the outbox (durable) or in this process."""
+        """Listen after commit: through the outbox (durable) or in this process.
+
+        `when` (durable only) is asked at each send, in the sending transaction; the
+        occurrence is recorded for this handler only if it returns true. Keep it to one
+        cheap query."""
         if not durable:
+            if when is not None:
+                raise ValueError("`when` filters durable handlers only")
             self._after_commit.append(handler)
             return
         name = f"{self.name}:{handler.__module__}.{handler.__qualname__}"
@@ -141,7 +153,7 @@ class Event(Generic[Params, P]):
                 atomic=True,
             )
         )
-        self._durable.append(delivery)
+        self._durable.append((delivery, when))
 
     def connect_in_transaction(self, handler: Handler[P]) -> None:
         """Run `handler` inside the sending transaction; its failure undoes the change."""
@@ -179,6 +191,12 @@ def payload_values(payload: DataclassInstance) -> dict[str, Any]:
 
 def event_get(name: str) -> Event[Any, Any]:
     return _EVENTS[name]
+
+
+def events_declared() -> list[Event[Any, Any]]:
+    """Every event declared so far, by name. An app's events are declared when its
+    `events` module is imported: call this once the apps are ready."""
+    return [_EVENTS[name] for name in sorted(_EVENTS)]
 
 
 @contextmanager

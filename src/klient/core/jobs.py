@@ -32,6 +32,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY
 
 from klient.core.models import OutboxJob
+from klient.core.public_links import public_link_uses_prune
 from klient.core.services import planner_statistics_refresh
 
 logger = logging.getLogger(__name__)
@@ -371,3 +372,8 @@ def outbox_prune_periodic() -> None:
 @periodic("klient.core.planner_statistics_refresh", minute="43", hour="3")
 def planner_statistics_refresh_periodic() -> None:
     planner_statistics_refresh()
+
+
+@periodic("klient.core.public_link_uses_prune", minute="33", hour="4")
+def public_link_uses_prune_periodic() -> None:
+    public_link_uses_prune()

@@ -44,9 +44,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Pages a client opens from a public link (core.public_views.public_page): nothing is
+# allowed unless named (default-src 'none': no frames, media, workers, manifests), images
+# only from our origin (no data: URLs), forms post only back to us.
+PUBLIC_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    ]
+)
+
 
 class ContentSecurityPolicyMiddleware:
-    """Add the Content-Security-Policy header to every HTML response that has none."""
+    """Add the Content-Security-Policy header to every HTML response that has none (a
+    public page sets its stricter one itself)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

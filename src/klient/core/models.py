@@ -1,12 +1,10 @@
-"""Workspaces, users, roles, teams, API tokens, the audit log, notifications, the job outbox."""
+"""Workspaces, users, roles, teams, API tokens, the audit log, the job outbox."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from klient.core.notification_kinds import notification_message
 
 
 class Workspace(models.Model):
@@ -45,6 +43,15 @@ class Team(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=120)
+    # Who escalations and follow-up cases of the team go to; none: the workspace admins.
+    lead = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead"),
+    )
 
     class Meta:
         constraints = [
@@ -113,39 +120,6 @@ class AuditEvent(models.Model):
         ]
 
 
-class Notification(models.Model):
-    """An in-app notification (the bell), worded when shown (core.notification_kinds)."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32)
-    # Worded in the recipient's language at creation: the fallback of `message`.
-    text = models.CharField(max_length=500)
-    params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(max_length=300, blank=True, default="")
-    dedupe_key = models.CharField(max_length=120, blank=True, default="")
-    is_read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["recipient", "is_read", "-created_at"], name="notif_inbox_idx")
-        ]
-        constraints = [
-            # Makes notification jobs idempotent: a re-run cannot notify twice.
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"],
-                condition=~models.Q(dedupe_key=""),
-                name="notification_unique_dedupe",
-            )
-        ]
-
-    @property
-    def message(self) -> str:
-        """The text in the active language (the reader's), from the kind and params."""
-        return notification_message(kind=self.kind, params=self.params, fallback=self.text)
-
-
 class OutboxJob(models.Model):
     """A job that must not be lost, written in the transaction of the change that caused it.
 
@@ -206,6 +180,10 @@ class AuthThrottle(models.Model):
         ACCOUNT = "account", _("Account")
         ADDRESS = "address", _("Address")
         TOKEN_ADDRESS = "token_address", _("Address, API tokens")
+        # Opens of one public link per minute (a rate limit, not failures).
+        LINK = "link", _("Public link")
+        # Look-ups of public links that found none, per address.
+        LINK_ADDRESS = "link_address", _("Address, public links")
 
     scope = models.CharField(max_length=16, choices=Scope.choices)
     # A username (case-folded) or an IP address.
@@ -228,3 +206,100 @@ class AuthThrottle(models.Model):
             models.Index(fields=["locked_until"], name="auth_throttle_locked_idx"),
             models.Index(fields=["window_started_at"], name="auth_throttle_window_idx"),
         ]
+
+
+class NumberSequence(models.Model):
+    """The last number given out of one sequence (core.numbering): per workspace, key and
+    year (0 for a sequence that does not restart each year)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The arbiter of number_next's INSERT ... ON CONFLICT.
+            models.UniqueConstraint(
+                fields=["workspace", "key", "year"], name="number_sequence_unique"
+            )
+        ]
+
+
+class PublicLink(models.Model):
+    """A link a client opens without an account (core.public_links). Only the SHA-256 of
+    its token is stored, with the token's first characters to find it by."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=40)
+    target_kind = models.CharField(max_length=64)
+    target_id = models.BigIntegerField()
+    token_prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=8, blank=True, default="")
+    expires_at = models.DateTimeField()
+    # None: any number of uses until it expires; 1: a single-use link.
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "target_kind", "target_id"], name="public_link_target_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True) | models.Q(max_uses__gte=1),
+                name="public_link_max_uses_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True)
+                | models.Q(use_count__lte=models.F("max_uses")),
+                name="public_link_uses_within_max",
+            ),
+        ]
+
+    @property
+    def single_use(self) -> bool:
+        return self.max_uses == 1
+
+
+class PublicLinkUse(models.Model):
+    """One attempt to open a public link, granted or refused, and from where.
+
+    Kept apart from the audit log: opens are many (a status page reloaded, a survey sent to
+    thousands), made by no user, and an unknown link belongs to no workspace; they carry
+    client addresses, personal data kept KLIENT_PUBLIC_LINK_USE_KEEP_DAYS, while the audit
+    log is append-only and kept for good.
+    """
+
+    class Outcome(models.TextChoices):
+        OPENED = "opened"
+        UNKNOWN = "unknown"
+        EXPIRED = "expired"
+        REVOKED = "revoked"
+        USED_UP = "used_up"
+        THROTTLED = "throttled"
+
+    # None when the token matched no link.
+    link = models.ForeignKey(
+        PublicLink, on_delete=models.CASCADE, null=True, blank=True, related_name="uses"
+    )
+    token_prefix = models.CharField(max_length=12, blank=True, default="")
+    purpose = models.CharField(max_length=40, blank=True, default="")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    address = models.CharField(max_length=45, blank=True, default="")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["link", "at"], name="public_link_use_link_idx")]

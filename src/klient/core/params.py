@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,10 @@ from klient.core.errors import ValidationFailed
 # The largest id SQLite and PostgreSQL's bigint hold.
 MAX_ID = 2**63 - 1
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+# Dates a filter accepts: the day after the last one, and either end moved to UTC from
+# any time zone, must still be a date Python and both databases hold.
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(9998, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _parse(name: str, raw: str, *, low: int, high: int) -> int:
@@ -61,3 +66,24 @@ def param_count(query: Mapping[str, Any], name: str) -> int:
     """A non-negative whole number (an offset shown to the user); 0 when absent."""
     raw = _raw(query, name)
     return _parse(name, raw, low=0, high=MAX_ID) if raw else 0
+
+
+def param_date(query: Mapping[str, Any], name: str) -> date | None:
+    """A date written YYYY-MM-DD (what a date input sends), or None when absent or empty."""
+    raw = _raw(query, name)
+    if not raw:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        value = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(fields={name: _("Enter a valid date.")}) from exc
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValidationFailed(
+            fields={
+                name: _("Enter a date from %(low)s to %(high)s.")
+                % {"low": MIN_DATE.isoformat(), "high": MAX_DATE.isoformat()}
+            }
+        )
+    return value

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
-    from django.db.models import Model
+    from django.db.models import Model, Q
 
     from klient.core.models import User
 
@@ -114,6 +114,10 @@ class RecordKind:
     - `resolve(user, id)` returns the record if the user may see it, else raises NotFound:
       the one visibility rule for that kind, used by every timeline, task list and link.
     - `visible_ids(user, ids)` filters many ids at once, for lists of mixed records.
+    - `visibility(user, path)` is the same rule as a `Q` over a relation reaching the
+      record (`path` is "" for the record's own table, "person__" through a foreign key
+      named `person`): other apps' lists join through it, and the timeline uses it to
+      show an entry only to who may see the entry's owning subject. `Q()` means all.
     """
 
     key: str
@@ -122,6 +126,7 @@ class RecordKind:
     describe: Callable[[Sequence[int]], dict[int, RecordRef]]
     resolve: Callable[[User, int], Model]
     visible_ids: Callable[[User, Sequence[int]], set[int]]
+    visibility: Callable[[User, str], Q]
     order: int = 100
 
 

@@ -6,13 +6,14 @@ workspace, or an inactive one, sees nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeVar
 
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from klient.core.errors import NotFound
-from klient.core.models import AuditEvent, Notification, OutboxJob, Role, Team, User
+from klient.core.models import AuditEvent, OutboxJob, Role, Team, User
 from klient.core.registry import SearchHit, search_sources
 
 M = TypeVar("M", bound=Model)
@@ -80,8 +81,12 @@ def audit_list(
     object_id: int | None = None,
     actor_id: int | None = None,
     action: str | None = None,
+    action_exact: bool = False,
+    since: datetime | None = None,
+    before: datetime | None = None,
 ) -> QuerySet[AuditEvent]:
-    """The audit log, admins only; filtered by record, actor or action."""
+    """The audit log, admins only; filtered by record, actor, action (a prefix such as
+    "person.", or one action with `action_exact`) and time (`since` <= at < `before`)."""
     if user.role != Role.ADMIN:
         return AuditEvent.objects.none()
     rows = scoped(AuditEvent, user=user).select_related("actor")
@@ -92,15 +97,14 @@ def audit_list(
     if actor_id is not None:
         rows = rows.filter(actor_id=actor_id)
     if action:
-        rows = rows.filter(action__startswith=action)
+        rows = (
+            rows.filter(action=action) if action_exact else rows.filter(action__startswith=action)
+        )
+    if since is not None:
+        rows = rows.filter(at__gte=since)
+    if before is not None:
+        rows = rows.filter(at__lt=before)
     return rows.order_by("-at", "-id")
-
-
-def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
-    rows = Notification.objects.filter(recipient_id=user.pk)
-    if unread_only:
-        rows = rows.filter(is_read=False)
-    return rows.order_by("-created_at", "-id")
 
 
 def workspace_user_get(*, user: User, user_id: int) -> User:
@@ -144,3 +148,18 @@ def global_search(*, user: User, query: str, limit: int = 10) -> list[SearchHit]
     for source in search_sources:
         hits.extend(source.search(user, query, limit))
     return hits
+
+
+def escalation_recipients(*, workspace_id: int, team_id: int | None) -> list[User]:
+    """Who a team's escalations and follow-up cases go to: its lead while active, else
+    the workspace's active administrators (also for a record on no team)."""
+    if team_id is not None:
+        team = (
+            Team.objects.filter(pk=team_id, workspace_id=workspace_id)
+            .select_related("lead")
+            .first()
+        )
+        if team is not None and team.lead is not None and team.lead.is_active:
+            return [team.lead]
+    admins = User.objects.filter(workspace_id=workspace_id, role=Role.ADMIN, is_active=True)
+    return list(admins.order_by("pk"))

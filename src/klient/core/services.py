@@ -1,5 +1,5 @@
-"""Writes for workspaces, users, teams, tokens, the audit log and notifications; database
-upkeep (planner statistics)."""
+"""Writes for workspaces, users, teams, tokens and the audit log; database upkeep (planner
+statistics)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from klient.core.capabilities import require
 from klient.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from klient.core.models import (
     ApiToken,
     AuditEvent,
-    Notification,
     Role,
     Team,
     User,
     Workspace,
 )
-from klient.core.notification_kinds import notification_message
 from klient.core.prepared import PreparedQuery
 from klient.core.regions import is_phone_region
 
@@ -94,8 +93,8 @@ def actor_workspace_id(actor: User) -> int:
 
 
 def require_write(user: User) -> None:
-    if not user.can_write or not user.is_active:
-        raise PermissionDenied(_("Your role can only read."))
+    """The general write capability, for apps that register no finer one."""
+    require(user, "records.write")
 
 
 @transaction.atomic
@@ -156,6 +155,27 @@ def team_create(*, workspace: Workspace, name: str, actor: User | None = None) -
             instance=team,
             changes={"name": (None, name)},
         )
+    return team
+
+
+@transaction.atomic
+def team_lead_set(*, actor: User, team: Team, lead: User | None) -> Team:
+    """Name the team's lead (an active colleague of the workspace), or none."""
+    require(actor, "workspace.manage")
+    if team.workspace_id != actor.workspace_id:
+        raise NotFound(_("Team not found."))
+    if lead is not None and (not lead.is_active or lead.workspace_id != team.workspace_id):
+        raise ValidationFailed(fields={"lead_id": _("Unknown user.")})
+    before = team.lead_id
+    team.lead = lead
+    team.save(update_fields=["lead"])
+    audit_record(
+        workspace=team.workspace_id,
+        actor=actor,
+        action="team.lead",
+        instance=team,
+        changes={"lead_id": (before, lead.pk if lead else None)},
+    )
     return team
 
 
@@ -226,8 +246,7 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
 
 
 def require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN or not actor.is_active:
-        raise PermissionDenied(_("Only administrators can do this."))
+    require(actor, "workspace.manage")
 
 
 @transaction.atomic
@@ -397,49 +416,6 @@ def token_revoke_all(*, user: User, actor: User) -> int:
             changes={"live_tokens": (revoked, 0)},
         )
     return revoked
-
-
-def notification_create(
-    *,
-    recipient: User,
-    kind: str,
-    params: Mapping[str, str] | None = None,
-    text: str = "",
-    url: str = "",
-    dedupe_key: str = "",
-) -> Notification | None:
-    """Create an in-app notification; with a dedupe_key a repeat is a no-op (idempotent jobs).
-
-    With `params` of a registered kind, readers see it worded in their language of the
-    moment (core.notification_kinds); `text` is then worded here, in the recipient's
-    language, as the fallback. Without params, `text` is all there is.
-    """
-    stored_params = {name: str(value) for name, value in (params or {}).items()}
-    if stored_params:
-        with translation.override(recipient.language or None):
-            text = notification_message(kind=kind, params=stored_params, fallback=text)
-    if not text:
-        raise ValueError(f"notification {kind!r} has no text: give one or register the kind")
-    fields: dict[str, Any] = {
-        "workspace_id": actor_workspace_id(recipient),
-        "kind": kind,
-        "text": text[:500],
-        "params": stored_params,
-        "url": url,
-    }
-    if dedupe_key:
-        notification, created = Notification.objects.get_or_create(
-            recipient=recipient, dedupe_key=dedupe_key, defaults=fields
-        )
-        return notification if created else None
-    return Notification.objects.create(recipient=recipient, **fields)
-
-
-def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
-    rows = Notification.objects.filter(recipient=user, is_read=False)
-    if notification_ids is not None:
-        rows = rows.filter(pk__in=list(notification_ids))
-    return rows.update(is_read=True)
 
 
 def planner_statistics_refresh(tables: Iterable[str] = ()) -> None:

@@ -6,7 +6,9 @@ as long. A locked key is refused before any password is checked, and refusals ar
 counted, so a lock never grows by itself. A successful sign-in clears its account's count
 but not its address's: a colleague signing in from the same office must not wipe a
 stranger's guesses. A valid API token is never throttled, so the token hot path stays one
-query; only invalid tokens are counted, per address. docs/adr/0007.
+query; only invalid tokens are counted, per address. docs/adr/0007. Public links
+(core.public_links) count look-ups that find no link per address, and every open of one
+link per minute.
 """
 
 from __future__ import annotations
@@ -95,12 +97,24 @@ def throttle_locked_until(*, keys: list[tuple[str, str]], now: datetime) -> date
 
 @transaction.atomic
 def throttle_failure_record(
-    *, scope: str, key: str, limit: int, now: datetime, workspace_id: int | None = None
+    *,
+    scope: str,
+    key: str,
+    limit: int,
+    now: datetime,
+    workspace_id: int | None = None,
+    window: timedelta | None = None,
 ) -> datetime | None:
-    """Count one failure for the key; the end of its lock if it is (now) locked."""
-    window = _cooloff()
-    # Ended windows and locks go first, so the table only holds what is still counting.
-    AuthThrottle.objects.filter(window_started_at__lte=now - window).filter(
+    """Count one failure for the key; the end of its lock if it is (now) locked.
+
+    `window` (by default KLIENT_LOGIN_COOLOFF_MINUTES) is both the counting window and
+    the lock's length; a rate limit counts every attempt through it with a window of its
+    own (public links: opens per minute), shorter than the cool-off."""
+    # Ended windows and locks go first, so the table only holds what is still counting;
+    # with a window of its own, only the scope's rows are known to have ended.
+    ended = AuthThrottle.objects.filter(scope=scope) if window else AuthThrottle.objects.all()
+    window = window or _cooloff()
+    ended.filter(window_started_at__lte=now - window).filter(
         Q(locked_until__isnull=True) | Q(locked_until__lte=now)
     ).delete()
     row, _created = AuthThrottle.objects.select_for_update().get_or_create(
@@ -201,12 +215,13 @@ def token_failure_record(*, request: HttpRequest) -> None:
 
 def lockout_list(*, user: User) -> QuerySet[AuthThrottle]:
     """Locks in force that an administrator may lift: accounts of their workspace, and
-    addresses (an address lock shuts out everyone signing in from it)."""
+    addresses (an address lock shuts out everyone signing in, or opening public links,
+    from it)."""
     if user.role != Role.ADMIN or user.workspace_id is None or not user.is_active:
         return AuthThrottle.objects.none()
     return AuthThrottle.objects.filter(
         Q(scope=Scope.ACCOUNT, workspace_id=user.workspace_id)
-        | Q(scope__in=[Scope.ADDRESS, Scope.TOKEN_ADDRESS]),
+        | Q(scope__in=[Scope.ADDRESS, Scope.TOKEN_ADDRESS, Scope.LINK_ADDRESS]),
         locked_until__gt=timezone.now(),
     ).order_by("-locked_until", "pk")
 

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from klient.core import admin_views, job_views, views, workspace_views
+from klient.core import admin_views, audit_views, job_views, roles_views, views, workspace_views
 
 app_name = "core"
 urlpatterns = [
     path("language/", views.language_set, name="language_set"),
-    path("notifications/", views.notification_list, name="notification_list"),
-    path("notifications/read/", views.notification_read, name="notification_read"),
     path("settings/users/", admin_views.settings_users, name="settings_users"),
     path(
         "settings/users/<int:user_id>/",
@@ -24,7 +22,13 @@ urlpatterns = [
         name="settings_user_password_reset",
     ),
     path("settings/teams/", admin_views.settings_teams, name="settings_teams"),
-    path("settings/audit/", admin_views.settings_audit, name="settings_audit"),
+    path(
+        "settings/teams/<int:team_id>/lead/",
+        admin_views.settings_team_lead,
+        name="settings_team_lead",
+    ),
+    path("settings/roles/", roles_views.settings_roles, name="settings_roles"),
+    path("settings/audit/", audit_views.settings_audit, name="settings_audit"),
     path("settings/workspace/", workspace_views.settings_workspace, name="settings_workspace"),
     path("settings/lockouts/", admin_views.settings_lockouts, name="settings_lockouts"),
     path(

@@ -27,11 +27,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from klient.core import selectors, services
+from klient.core import services
 from klient.core.errors import KlientError, PermissionDenied
 from klient.core.models import User
 from klient.core.pagination import paginate_desc, paginate_id_desc
-from klient.core.params import param_count, param_id
+from klient.core.params import param_count
 
 View = Callable[..., HttpResponse]
 
@@ -44,7 +44,6 @@ class AuthedRequest(HttpRequest):
 
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-NOTIFICATIONS_PER_PAGE = 30
 
 
 LIST_PAGE_SIZE = 25
@@ -208,29 +207,3 @@ def language_set(request: HttpRequest) -> HttpResponse:
     response = redirect(next_url)
     language_cookie_set(response, language)
     return response
-
-
-@klient_view
-def notification_list(request: AuthedRequest) -> HttpResponse:
-    show_unread = request.GET.get("show") == "unread"
-    rows = selectors.notification_list(user=request.user, unread_only=show_unread)
-    page = paginate_id_desc(
-        rows, cursor=request.GET.get("cursor") or None, limit=NOTIFICATIONS_PER_PAGE
-    )
-    context = {"page": page, "show_unread": show_unread}
-    if is_htmx(request) and request.GET.get("cursor"):
-        return render(request, "core/_notification_rows.html", context)
-    return render(request, "core/notification_list.html", context)
-
-
-@klient_view
-@require_POST
-def notification_read(request: AuthedRequest) -> HttpResponse:
-    """Mark one notification (`id`) or all of mine read; htmx gets the row and the new bell."""
-    notification_id = param_id(request.POST, "id")
-    ids = [notification_id] if notification_id is not None else None
-    services.notification_mark_read(user=request.user, notification_ids=ids)
-    if is_htmx(request) and ids is not None:
-        notification = selectors.notification_list(user=request.user).filter(pk=ids[0]).first()
-        return render(request, "core/_notification_read.html", {"notification": notification})
-    return redirect(safe_next_url(request, request.POST.get("next"), "/notifications/"))

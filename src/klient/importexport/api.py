@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 
 from klient.core.api_support import ERROR_CODES, ErrorOut, Id, InSchema, api_user
 from klient.importexport import downloads, selectors, services
-from klient.importexport.models import DedupeMode, ExportJob, ImportKind
+from klient.importexport.models import DedupeMode, ExportJob
 
 router = Router(tags=["import-export"])
 
@@ -55,7 +55,9 @@ class ImportStartIn(InSchema):
 
 
 class ImportUploadIn(Schema):
-    kind: ImportKind = ImportKind.PEOPLE
+    # The key of a registered import kind: people, organizations, interactions, or one
+    # another app adds; an unknown key is a 422 on `kind`.
+    kind: str = Field("people", max_length=16)
     dedupe: DedupeMode = DedupeMode.SKIP
     dry_run: bool = False
 
@@ -81,7 +83,7 @@ def import_add(
 
 
 @router.get("/imports/presets", response={200: list[str], ERROR_CODES: ErrorOut})
-def preset_index(request: HttpRequest, kind: ImportKind = ImportKind.PEOPLE) -> Any:
+def preset_index(request: HttpRequest, kind: str = "people") -> Any:
     return selectors.preset_names(user=api_user(request), kind=kind)
 
 
@@ -166,26 +168,6 @@ def _export(request: HttpRequest, kind: str, fmt: str) -> Any:
     return result
 
 
-@router.get("/exports/people.{fmt}", response=EXPORT_RESPONSES)
-def export_people(request: HttpRequest, fmt: str) -> Any:
-    return _export(request, "people", fmt)
-
-
-@router.get("/exports/organizations.{fmt}", response=EXPORT_RESPONSES)
-def export_organizations(request: HttpRequest, fmt: str) -> Any:
-    return _export(request, "organizations", fmt)
-
-
-@router.get("/exports/interactions.{fmt}", response=EXPORT_RESPONSES)
-def export_interactions(request: HttpRequest, fmt: str) -> Any:
-    return _export(request, "interactions", fmt)
-
-
-@router.get("/exports/calendar.ics", response=EXPORT_RESPONSES)
-def export_calendar(request: HttpRequest) -> Any:
-    return _export(request, "calendar", "ics")
-
-
 @router.get("/exports/jobs", response={200: list[ExportJobOut], ERROR_CODES: ErrorOut})
 def export_job_index(request: HttpRequest) -> Any:
     return list(selectors.export_list(user=api_user(request))[:100])
@@ -206,3 +188,10 @@ def export_job_detail(request: HttpRequest, export_id: Id) -> Any:
 def export_job_file(request: HttpRequest, export_id: Id) -> HttpResponseBase:
     job = selectors.export_get(user=api_user(request), export_id=export_id)
     return downloads.export_job_file(job)
+
+
+@router.get("/exports/{kind}.{fmt}", response=EXPORT_RESPONSES)
+def export_file(request: HttpRequest, kind: str, fmt: str) -> Any:
+    """Any registered export kind: people.csv|xlsx|vcf, organizations.csv|xlsx,
+    interactions.csv|xlsx, calendar.ics, and the kinds other apps add."""
+    return _export(request, kind, fmt)

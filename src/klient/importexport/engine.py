@@ -16,7 +16,6 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,11 +38,10 @@ from klient.importexport.batch import (
 )
 from klient.importexport.errors import ImportFileError, LeaseLost
 from klient.importexport.models import ImportJob, ImportRowError, RowOutcome
-from klient.importexport.other_writers import InteractionWriter, OrganizationWriter
-from klient.importexport.people_writer import PeopleWriter
 from klient.importexport.pipeline import ParsedRow, parsed_batches
 from klient.importexport.readers import VCARD_MAPPING, TableReader, table_open
-from klient.importexport.records import PARSERS, WARNINGS
+from klient.importexport.records import WARNINGS
+from klient.importexport.registry import ImportKind, RowWriter, import_kinds
 from klient.importexport.writer_context import WriteContext
 
 # An import that changes this many records refreshes the planner statistics of the
@@ -55,12 +53,6 @@ STATISTICS_REFRESH_ROWS = 1000
 # (each one writes every page it dirtied, and index pages are dirtied over and over),
 # while memory holds one chunk at a time per process.
 PARSE_CHUNK_ROWS = 5000
-
-WRITERS: dict[str, Any] = {
-    "people": PeopleWriter,
-    "organizations": OrganizationWriter,
-    "interactions": InteractionWriter,
-}
 
 
 class ImportBusy(JobDeferred):
@@ -215,15 +207,22 @@ def _run(job: ImportJob, lease: str, callback: ProgressCallback | None, batch_ro
     user = job.created_by
     if user is None or user.workspace_id != job.workspace_id:
         raise ImportFileError(_("The user who started this import no longer exists."))
+    if job.kind not in import_kinds:
+        # The app that registered the kind was removed while the import waited.
+        raise ImportFileError(
+            _("Klient can no longer import “%(kind)s”.") % {"kind": job.kind}, code="kind_gone"
+        )
+    kind = import_kinds.get(job.kind)
     reader = table_open(job_file(job), max_bytes=max(job.file_size, 1))
     try:
-        _run_rows(job, lease, reader, user, callback, batch_rows)
+        _run_rows(job, kind, lease, reader, user, callback, batch_rows)
     finally:
         reader.close()
 
 
 def _run_rows(
     job: ImportJob,
+    kind: ImportKind,
     lease: str,
     reader: TableReader,
     user: User,
@@ -235,7 +234,7 @@ def _run_rows(
         ImportJob.objects.filter(pk=job.pk).update(total=job.total)
     mapping = job.mapping or (VCARD_MAPPING if job.file_format == "vcard" else [])
     region = job.phone_region or job.workspace.default_region
-    parser = PARSERS[job.kind](
+    parser = kind.parser(
         headers=job.headers,
         mapping=mapping,
         region=region,
@@ -251,7 +250,7 @@ def _run_rows(
         dry_run=job.is_dry_run,
         now=timezone.now(),
     )
-    writer = WRITERS[job.kind](ctx)
+    writer = kind.writer(ctx)
     # The checkpoint commits with each batch's ImportBatch record: resume right after it.
     after = job.last_row
     started, done_at_start = time.monotonic(), job.processed
@@ -311,7 +310,12 @@ def _run_rows(
 
 
 def _batch_commit(
-    *, job: ImportJob, lease: str, writer: Any, chunks: Iterator[list[ParsedRow]], batch_rows: int
+    *,
+    job: ImportJob,
+    lease: str,
+    writer: RowWriter,
+    chunks: Iterator[list[ParsedRow]],
+    batch_rows: int,
 ) -> bool:
     """Write parsed chunks in one transaction until it holds `batch_rows` rows, then
     commit it with the checkpoint. False when there was nothing left to write."""
@@ -325,9 +329,9 @@ def _batch_commit(
             heartbeat_at=timezone.now()
         ):
             raise LeaseLost(job.pk)
-        # Search-indexing the batch's people comes last in the transaction (see
-        # PeopleWriter.search_index_scope); other writers have nothing to index.
-        with getattr(writer, "search_index_scope", nullcontext)():
+        # Work a writer defers to the end of the batch stays inside its transaction
+        # (people index their search text there: PeopleWriter.batch_scope).
+        with writer.batch_scope():
             rows = 0
             while chunk is not None:
                 _chunk_write(job=job, writer=writer, chunk=chunk, total=total)
@@ -342,7 +346,7 @@ def _batch_commit(
 
 
 def _chunk_write(
-    *, job: ImportJob, writer: Any, chunk: list[ParsedRow], total: BatchResult
+    *, job: ImportJob, writer: RowWriter, chunk: list[ParsedRow], total: BatchResult
 ) -> None:
     """One parsed chunk's rows, its idempotency record and its error rows; `total` adds up
     the counts for the checkpoint."""

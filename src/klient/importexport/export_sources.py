@@ -14,19 +14,13 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from klient.core.errors import NotFound
+from klient.core.errors import NotFound, PermissionDenied
 from klient.core.models import User
 from klient.core.params import param_id
 from klient.importexport import exports
-from klient.importexport.exporters import csv_chunks, ical_chunks, vcard_chunks, xlsx_write
-from klient.importexport.models import ExportKind
+from klient.importexport.exporters import csv_chunks, xlsx_write
+from klient.importexport.registry import ExportKind, export_kind_get, export_kinds
 
-FORMATS: dict[str, tuple[str, ...]] = {
-    ExportKind.PEOPLE: ("csv", "xlsx", "vcf"),
-    ExportKind.ORGANIZATIONS: ("csv", "xlsx"),
-    ExportKind.INTERACTIONS: ("csv", "xlsx"),
-    ExportKind.CALENDAR: ("ics",),
-}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -34,21 +28,18 @@ CONTENT_TYPES = {
     "vcf": "text/vcard; charset=utf-8",
     "ics": "text/calendar; charset=utf-8",
 }
+# What the export page's buttons say.
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "XLSX", "vcf": "vCard", "ics": "iCalendar (.ics)"}
 # Rows between two progress reports of a job (each is one UPDATE).
 PROGRESS_ROWS = 1000
-TABLE_COLUMNS: dict[str, dict[str, Any]] = {
-    ExportKind.PEOPLE: exports.PERSON_COLUMNS,
-    ExportKind.ORGANIZATIONS: exports.ORGANIZATION_COLUMNS,
-    ExportKind.INTERACTIONS: exports.INTERACTION_COLUMNS,
-}
-ORGANIZATION_FILTERS = ("q", "owner_id", "team_id", "lifecycle_stage", "segment", "tag")
 
 Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """A checked export request, as an export job stores it."""
+    """A checked export request, as an export job stores it. `kind` is the key of a
+    registered export kind (registry.export_kinds)."""
 
     kind: str
     file_format: str
@@ -65,27 +56,8 @@ class ExportSpec:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         if self.is_raw:
             return f"people-raw-{stamp}.csv"
-        if self.kind == ExportKind.CALENDAR:
-            return f"klient-{stamp}.ics"
-        return f"{self.kind}-{stamp}.{self.file_format}"
-
-
-def person_filters(query: Mapping[str, Any]) -> dict[str, Any]:
-    """The client list's query string as selector filters (`owner` is the list's name)."""
-    filters: dict[str, Any] = {}
-    for key in ("q", "lifecycle_stage", "segment", "tag", "preferred_channel"):
-        if query.get(key):
-            filters[key] = str(query[key])[:200]
-    for key, source in (
-        ("owner_id", "owner"),
-        ("owner_id", "owner_id"),
-        ("team_id", "team_id"),
-        ("organization_id", "organization_id"),
-    ):
-        value = param_id(query, source)
-        if value is not None:
-            filters[key] = value
-    return filters
+        stem = export_kinds.get(self.kind).file_stem if self.kind in export_kinds else ""
+        return f"{stem or self.kind}-{stamp}.{self.file_format}"
 
 
 def _requested_columns(query: Mapping[str, Any]) -> list[str] | None:
@@ -94,36 +66,26 @@ def _requested_columns(query: Mapping[str, Any]) -> list[str] | None:
 
 
 def export_spec_parse(*, kind: str, fmt: str, query: Mapping[str, Any]) -> ExportSpec:
-    """A request's format, filters and columns, checked (NotFound for a format the kind
-    has not, ValidationFailed for a bad filter or column)."""
-    if fmt not in FORMATS.get(kind, ()):
+    """A request's format, filters, list and columns, checked (NotFound for a kind nobody
+    registered or a format the kind has not, ValidationFailed for a bad filter or column)."""
+    entry = export_kind_get(kind)
+    if fmt not in entry.formats:
         raise NotFound()
-    if kind == ExportKind.PEOPLE:
-        return ExportSpec(
-            kind=kind,
-            file_format=fmt,
-            filters=person_filters(query),
-            saved_list_id=param_id(query, "list"),
-            columns=exports.columns_pick(exports.PERSON_COLUMNS, _requested_columns(query)),
-        )
-    if kind == ExportKind.ORGANIZATIONS:
-        filters = {k: v for k, v in person_filters(query).items() if k in ORGANIZATION_FILTERS}
-        columns = exports.columns_pick(exports.ORGANIZATION_COLUMNS, _requested_columns(query))
-        return ExportSpec(kind=kind, file_format=fmt, filters=filters, columns=columns)
-    if kind == ExportKind.INTERACTIONS:
-        filters = {key: str(query[key])[:40] for key in ("kind", "direction") if query.get(key)}
-        for key in ("person_id", "organization_id"):
-            value = param_id(query, key)
-            if value is not None:
-                filters[key] = value
-        columns = exports.columns_pick(exports.INTERACTION_COLUMNS, _requested_columns(query))
-        return ExportSpec(kind=kind, file_format=fmt, filters=filters, columns=columns)
-    return ExportSpec(kind=kind, file_format=fmt)
+    filters = entry.filters(query)
+    saved_list_id = param_id(query, "list") if entry.saved_lists else None
+    columns = (
+        exports.columns_pick(dict(entry.columns), _requested_columns(query))
+        if entry.columns
+        else []
+    )
+    return ExportSpec(
+        kind=kind, file_format=fmt, filters=filters, saved_list_id=saved_list_id, columns=columns
+    )
 
 
 def raw_spec() -> ExportSpec:
     return ExportSpec(
-        kind=ExportKind.PEOPLE,
+        kind="people",
         file_format="csv",
         columns=list(exports.RAW_PERSON_COLUMNS),
         is_raw=True,
@@ -135,6 +97,7 @@ class ExportSource:
     """The rows of a checked export as one user sees them; nothing is read until written."""
 
     spec: ExportSpec
+    kind: ExportKind
     querysets: list[QuerySet[Any]]
     # The table's columns (keys), checked, and their headers in the active language.
     columns: list[str] = field(default_factory=list)
@@ -150,33 +113,30 @@ class ExportSource:
 
 
 def export_source(*, user: User, spec: ExportSpec) -> ExportSource:
-    """Resolve the spec for the user: the list must be visible to them (NotFound), a raw
-    export needs an administrator (PermissionDenied), the columns must exist."""
-    if spec.kind == ExportKind.CALENDAR:
-        tasks, meetings = exports.calendar_for_export(user=user)
-        return ExportSource(spec=spec, querysets=[tasks, meetings])
-    if spec.kind == ExportKind.PEOPLE and spec.is_raw:
+    """Resolve the spec for the user: the kind must be registered (NotFound) and open to
+    the user's role (PermissionDenied), the list visible to them (NotFound), a raw export
+    is an administrator's (PermissionDenied), the columns must exist."""
+    entry = export_kind_get(spec.kind)
+    if not entry.visible_to(user):
+        raise PermissionDenied()
+    if spec.is_raw:  # the administrators' migration copy of people
         exports.person_raw_require(user=user)
         columns = list(exports.RAW_PERSON_COLUMNS)
         people = exports.people_for_export(user=user)
-        return ExportSource(spec=spec, querysets=[people], columns=columns, headers=columns)
-    rows: QuerySet[Any]
-    if spec.kind == ExportKind.PEOPLE:
-        rows = exports.people_for_export(
-            user=user, filters=spec.filters, saved_list_id=spec.saved_list_id
+        return ExportSource(
+            spec=spec, kind=entry, querysets=[people], columns=columns, headers=columns
         )
-    elif spec.kind == ExportKind.ORGANIZATIONS:
-        rows = exports.organizations_for_export(user=user, filters=spec.filters)
-    else:
-        rows = exports.interactions_for_export(user=user, filters=spec.filters)
-    available = TABLE_COLUMNS[ExportKind(spec.kind)]
+    querysets = list(entry.source(user, spec))
+    if not entry.columns:
+        return ExportSource(spec=spec, kind=entry, querysets=querysets)
     # Checked again here: a job may run after an upgrade that renamed a column.
-    columns = exports.columns_pick(available, spec.columns)
+    columns = exports.columns_pick(dict(entry.columns), spec.columns)
     return ExportSource(
         spec=spec,
-        querysets=[rows],
+        kind=entry,
+        querysets=querysets,
         columns=columns,
-        headers=[str(available[key]) for key in columns],
+        headers=[str(entry.columns[key]) for key in columns],
     )
 
 
@@ -190,16 +150,12 @@ def _counted(rows: Iterable[Any], progress: Progress | None, done: list[int]) ->
 
 
 def _table_rows(source: ExportSource, progress: Progress | None, done: list[int]) -> Any:
-    spec, rows, columns = source.spec, source.querysets[0], source.columns
+    spec, rows, table = source.spec, source.querysets[0], source.kind.table
     if spec.is_raw:
-        table = exports.person_raw_format(rows)
-    elif spec.kind == ExportKind.PEOPLE:
-        table = exports.person_rows_format(rows, columns=columns)
-    elif spec.kind == ExportKind.ORGANIZATIONS:
-        table = exports.organization_rows_format(rows, columns=columns)
-    else:
-        table = exports.interaction_rows_format(rows, columns=columns)
-    return _counted(table, progress, done)
+        return _counted(exports.person_raw_format(rows), progress, done)
+    if table is None:
+        raise NotFound()
+    return _counted(table(rows, columns=source.columns), progress, done)
 
 
 def export_chunks(
@@ -209,28 +165,15 @@ def export_chunks(
     records written so far."""
     done = [0] if done is None else done
     spec = source.spec
-    if spec.file_format == "ics":
-        tasks, meetings = source.querysets
-        yield from ical_chunks(
-            tasks=_counted(
-                exports.calendar_values(tasks, fields=exports.TASK_FIELDS), progress, done
-            ),
-            meetings=_counted(
-                exports.calendar_values(meetings, fields=exports.MEETING_FIELDS), progress, done
-            ),
-            now=timezone.now(),
-        )
-        return
-    if spec.file_format == "vcf":
-        records = exports.person_records(source.querysets[0])
-        text: Iterator[str] = vcard_chunks(_counted(records, progress, done))
-    elif spec.file_format == "csv":
+    if spec.file_format == "csv":
         rows = _table_rows(source, progress, done)
-        text = csv_chunks(source.headers, rows, human=not spec.is_raw)
+        for chunk in csv_chunks(source.headers, rows, human=not spec.is_raw):
+            yield chunk.encode("utf-8")
+    elif spec.file_format in source.kind.documents:
+        document = source.kind.documents[spec.file_format]
+        yield from document(source.querysets, lambda rows: _counted(rows, progress, done))
     else:
         raise NotFound()
-    for chunk in text:
-        yield chunk.encode("utf-8")
 
 
 def export_write(source: ExportSource, target: IO[bytes], *, progress: Progress | None) -> int:

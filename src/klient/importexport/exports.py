@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from klient.activities.kinds import interaction_kinds
 from klient.activities.models import Interaction, Task
 from klient.activities.selectors import interaction_list, task_list
 from klient.contacts.list_selectors import saved_list_get, saved_list_people
@@ -306,7 +307,8 @@ def interactions_for_export(
 def interaction_rows_format(
     rows: QuerySet[Interaction], *, columns: list[str]
 ) -> Iterator[list[str]]:
-    kinds, directions = _labels(Interaction.Kind), _labels(Interaction.Direction)
+    kinds = {kind.key: str(kind.label) for kind in interaction_kinds}
+    directions = _labels(Interaction.Direction)
     zone = timezone.get_current_timezone()
     for chunk in _chunks(rows):
         person_ids = {item.person_id for item in chunk if item.person_id}

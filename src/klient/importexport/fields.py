@@ -1,4 +1,5 @@
-"""What a column can be imported into, guessed from headers in ru/bg/en; built-in presets.
+"""What a column can be imported into: the built-in kinds' fields (registered in kinds.py),
+the guess of a file's mapping from headers in ru/bg/en, and built-in presets.
 
 Pure: no database. The guess compares a normalised header (lower case, ё as е,
 letters and digits only) with the synonyms below and with each field's own label in
@@ -8,21 +9,13 @@ every interface language, so a file exported by Klient in any language maps itse
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class TargetField:
-    key: str
-    label: Any
-    synonyms: tuple[str, ...] = ()
-    multi: bool = False
-
+from klient.importexport.registry import TargetField, import_kind_get, import_kinds
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -390,31 +383,19 @@ INTERACTIONS: tuple[TargetField, ...] = (
     ),
 )
 
-FIELDS: dict[str, tuple[TargetField, ...]] = {
-    "people": PEOPLE,
-    "organizations": ORGANIZATIONS,
-    "interactions": INTERACTIONS,
-}
-
-# A mapping is usable only when it names at least one field of each group.
-REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "people": (("first_name", "last_name", "full_name"),),
-    "organizations": (("name",),),
-    "interactions": (("kind",), ("person_email", "person_phone", "organization")),
-}
-
 
 def fields_for(kind: str) -> tuple[TargetField, ...]:
-    return FIELDS[kind]
+    """The fields of a registered import kind (ValidationFailed on `kind` for another)."""
+    return import_kind_get(kind).fields
 
 
 def field_choices(kind: str) -> list[tuple[str, str]]:
-    return [(field.key, str(field.label)) for field in FIELDS[kind]]
+    return [(field.key, str(field.label)) for field in fields_for(kind)]
 
 
 def _synonym_index(kind: str) -> dict[str, str]:
     index: dict[str, str] = {}
-    for field in FIELDS[kind]:
+    for field in fields_for(kind):
         index.setdefault(header_key(field.key), field.key)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
@@ -424,29 +405,32 @@ def _synonym_index(kind: str) -> dict[str, str]:
     return index
 
 
-def _guess_one(key: str, kind: str, index: dict[str, str]) -> str:
+def _guess_one(key: str, index: dict[str, str], keys: set[str]) -> str:
     if key in index:
         return index[key]
     # Numbered or qualified variants: "Email 2", "Телефон (рабочий)", "Mobile Phone Number 1".
     stripped = key.rstrip("0123456789")
     if stripped in index:
         return index[stripped]
-    if kind in ("people", "organizations"):
-        if any(word in key for word in ("email", "почта", "имейл", "поща")):
-            return "email"
-        if any(word in key for word in ("phone", "телефон", "mobile", "мобил")):
-            return "phone"
+    # A record's own email and phone fields (people, organizations) take any header that
+    # names one ("Email (home)"); a kind whose emails find someone else ("person_email")
+    # does not, as a stray "manager email" column would then pick the wrong person.
+    if "email" in keys and any(word in key for word in ("email", "почта", "имейл", "поща")):
+        return "email"
+    if "phone" in keys and any(word in key for word in ("phone", "телефон", "mobile", "мобил")):
+        return "phone"
     return ""
 
 
 def mapping_guess(*, kind: str, headers: list[str]) -> list[str]:
     """One field key per header ("" = not imported). A single-value field is used once."""
     index = _synonym_index(kind)
-    multi = {field.key for field in FIELDS[kind] if field.multi}
+    keys = {field.key for field in fields_for(kind)}
+    multi = {field.key for field in fields_for(kind) if field.multi}
     taken: set[str] = set()
     result: list[str] = []
     for header in headers:
-        field = _guess_one(header_key(header), kind, index)
+        field = _guess_one(header_key(header), index, keys)
         if field and field not in multi and field in taken:
             field = ""
         if field:
@@ -455,9 +439,9 @@ def mapping_guess(*, kind: str, headers: list[str]) -> list[str]:
     return result
 
 
-def mapping_from_preset(*, headers: list[str], preset: dict[str, str], kind: str) -> list[str]:
+def mapping_from_preset(*, headers: list[str], preset: Mapping[str, str], kind: str) -> list[str]:
     """Apply a saved {header: field} mapping; headers it does not name are not imported."""
-    valid = {field.key for field in FIELDS[kind]}
+    valid = {field.key for field in fields_for(kind)}
     by_key = {header_key(header): field for header, field in preset.items() if field in valid}
     return [by_key.get(header_key(header), "") for header in headers]
 
@@ -465,74 +449,66 @@ def mapping_from_preset(*, headers: list[str], preset: dict[str, str], kind: str
 # Built-in presets: the column names of each product's contact export, as its
 # documentation and its export files name them (Russian interface for amoCRM and
 # Bitrix24, English for HubSpot).
-BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
+PEOPLE_PRESETS: dict[str, dict[str, str]] = {
     "amoCRM": {
-        "kind": "people",
-        "mapping": {
-            "Полное имя": "full_name",
-            "Имя": "first_name",
-            "Фамилия": "last_name",
-            "Компания": "organization",
-            "Ответственный": "owner",
-            "Теги": "tags",
-            "Должность": "title",
-            "Рабочий телефон": "phone",
-            "Рабочий прямой телефон": "phone",
-            "Мобильный телефон": "phone",
-            "Домашний телефон": "phone",
-            "Другой телефон": "phone",
-            "Рабочий email": "email",
-            "Личный email": "email",
-            "Другой email": "email",
-        },
+        "Полное имя": "full_name",
+        "Имя": "first_name",
+        "Фамилия": "last_name",
+        "Компания": "organization",
+        "Ответственный": "owner",
+        "Теги": "tags",
+        "Должность": "title",
+        "Рабочий телефон": "phone",
+        "Рабочий прямой телефон": "phone",
+        "Мобильный телефон": "phone",
+        "Домашний телефон": "phone",
+        "Другой телефон": "phone",
+        "Рабочий email": "email",
+        "Личный email": "email",
+        "Другой email": "email",
     },
     "Bitrix24": {
-        "kind": "people",
-        "mapping": {
-            "Имя": "first_name",
-            "Фамилия": "last_name",
-            "Отчество": "middle_name",
-            "Должность": "title",
-            "Компания": "organization",
-            "Ответственный": "owner",
-            "Тип контакта": "segment",
-            "Рабочий телефон": "phone",
-            "Мобильный телефон": "phone",
-            "Домашний телефон": "phone",
-            "Другой телефон": "phone",
-            "Рабочий e-mail": "email",
-            "Частный e-mail": "email",
-            "Другой e-mail": "email",
-            # The English interface's export.
-            "First name": "first_name",
-            "Last name": "last_name",
-            "Second name": "middle_name",
-            "Position": "title",
-            "Company": "organization",
-            "Responsible person": "owner",
-            "Work phone": "phone",
-            "Mobile phone": "phone",
-            "Work e-mail": "email",
-            "Home e-mail": "email",
-        },
+        "Имя": "first_name",
+        "Фамилия": "last_name",
+        "Отчество": "middle_name",
+        "Должность": "title",
+        "Компания": "organization",
+        "Ответственный": "owner",
+        "Тип контакта": "segment",
+        "Рабочий телефон": "phone",
+        "Мобильный телефон": "phone",
+        "Домашний телефон": "phone",
+        "Другой телефон": "phone",
+        "Рабочий e-mail": "email",
+        "Частный e-mail": "email",
+        "Другой e-mail": "email",
+        # The English interface's export.
+        "First name": "first_name",
+        "Last name": "last_name",
+        "Second name": "middle_name",
+        "Position": "title",
+        "Company": "organization",
+        "Responsible person": "owner",
+        "Work phone": "phone",
+        "Mobile phone": "phone",
+        "Work e-mail": "email",
+        "Home e-mail": "email",
     },
     "HubSpot": {
-        "kind": "people",
-        "mapping": {
-            "First Name": "first_name",
-            "Last Name": "last_name",
-            "Email": "email",
-            "Phone Number": "phone",
-            "Mobile Phone Number": "phone",
-            "Company Name": "organization",
-            "Job Title": "title",
-            "Lifecycle Stage": "lifecycle_stage",
-            "Contact owner": "owner",
-            "Preferred language": "preferred_language",
-        },
+        "First Name": "first_name",
+        "Last Name": "last_name",
+        "Email": "email",
+        "Phone Number": "phone",
+        "Mobile Phone Number": "phone",
+        "Company Name": "organization",
+        "Job Title": "title",
+        "Lifecycle Stage": "lifecycle_stage",
+        "Contact owner": "owner",
+        "Preferred language": "preferred_language",
     },
 }
 
 
-def builtin_preset(name: str) -> dict[str, Any] | None:
-    return BUILTIN_PRESETS.get(name)
+def builtin_preset(*, kind: str, name: str) -> Mapping[str, str] | None:
+    """A built-in mapping preset of a kind ({file header: field key}), or None."""
+    return import_kinds.get(kind).presets.get(name) if kind in import_kinds else None

@@ -9,12 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from klient.core.models import Workspace
 
 
-class ImportKind(models.TextChoices):
-    PEOPLE = "people", _("People")
-    ORGANIZATIONS = "organizations", _("Organizations")
-    INTERACTIONS = "interactions", _("Interactions")
-
-
 class DedupeMode(models.TextChoices):
     SKIP = "skip", _("Skip duplicates")
     UPDATE = "update", _("Update: fill empty fields")
@@ -36,7 +30,9 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    kind = models.CharField(_("what to import"), max_length=16, choices=ImportKind.choices)
+    # The key of a registered import kind (registry.import_kinds), checked by the services:
+    # apps add kinds, so the column has no fixed choices.
+    kind = models.CharField(_("what to import"), max_length=16)
     dedupe = models.CharField(
         _("duplicates"), max_length=10, choices=DedupeMode.choices, default=DedupeMode.SKIP
     )
@@ -154,7 +150,7 @@ class ImportPreset(models.Model):
     """A named column mapping saved by a workspace: file header -> field."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
-    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    kind = models.CharField(max_length=16)  # an import kind's key, as ImportJob.kind
     name = models.CharField(_("name"), max_length=100)
     mapping = models.JSONField(default=dict)
     created_by = models.ForeignKey(
@@ -171,13 +167,6 @@ class ImportPreset(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ExportKind(models.TextChoices):
-    PEOPLE = "people", _("People")
-    ORGANIZATIONS = "organizations", _("Organizations")
-    INTERACTIONS = "interactions", _("Interactions")
-    CALENDAR = "calendar", _("Tasks and meetings")
 
 
 class ExportJob(models.Model):
@@ -197,7 +186,8 @@ class ExportJob(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    kind = models.CharField(_("what to export"), max_length=16, choices=ExportKind.choices)
+    # The key of a registered export kind (registry.export_kinds), checked by the services.
+    kind = models.CharField(_("what to export"), max_length=16)
     file_format = models.CharField(_("format"), max_length=8)
     # The admins' migration copy: stored values, nothing neutralised (people, CSV only).
     is_raw = models.BooleanField(default=False)

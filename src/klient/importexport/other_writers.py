@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.db import connection
@@ -70,6 +71,9 @@ class OrganizationWriter:
             f"INSERT INTO {through} (organization_id, tag_id) VALUES (%s, %s)"
         )
         self.tags: dict[str, int] = {}
+
+    def batch_scope(self) -> AbstractContextManager[None]:
+        return nullcontext()  # nothing deferred to the end of a batch
 
     def _existing(self, records: list[dict[str, Any]]) -> dict[str, int]:
         ws = self.ctx.workspace_id
@@ -248,6 +252,9 @@ class InteractionWriter:
     def __init__(self, ctx: WriteContext) -> None:
         self.ctx = ctx
         self.insert = TableInsert(Interaction, with_id=True, now=db_now(ctx.now))
+
+    def batch_scope(self) -> AbstractContextManager[None]:
+        return nullcontext()  # nothing deferred to the end of a batch
 
     def _subjects(
         self, records: list[dict[str, Any]]

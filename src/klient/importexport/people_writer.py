@@ -175,7 +175,7 @@ class PeopleWriter:
     # -- the batch ------------------------------------------------------------------------
 
     @contextmanager
-    def search_index_scope(self) -> Iterator[None]:
+    def batch_scope(self) -> Iterator[None]:
         """Around the whole batch transaction: the new people's search text is indexed in
         one INSERT ... SELECT as its last statement. Last, because once SQLite has written
         to the FTS5 table in a transaction, every later statement -- each row of the
@@ -261,7 +261,7 @@ class PeopleWriter:
             person.setdefault("owner_id", ctx.user.pk)
             person["team_id"] = ctx.team_id
         self.person_insert.run(new)
-        self.pending_index.extend(ids)  # indexed when the batch ends: search_index_scope
+        self.pending_index.extend(ids)  # indexed when the batch ends: batch_scope
         self._channels_insert(new, only_new=False)
         self._links_insert(new)
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from klient.activities.kinds import interaction_kinds
 from klient.activities.models import Interaction
 from klient.contacts.models import Channel, LifecycleStage, Organization, Person
 from klient.contacts.normalize import (
@@ -455,7 +456,8 @@ class InteractionRowParser(RowParser):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.kinds = choice_index("kind", Interaction.Kind.choices)
+        writable = [kind for kind in interaction_kinds if not kind.system]
+        self.kinds = choice_index("kind", [(kind.key, kind.label) for kind in writable])
         self.directions = choice_index("direction", Interaction.Direction.choices)
 
     def parse(self, values: list[str]) -> tuple[dict[str, Any] | None, list[RowError]]:
@@ -491,10 +493,3 @@ class InteractionRowParser(RowParser):
         if not named and not errors:
             errors.append(("", "", _("Name a person (email or phone) or an organization.")))
         return (None if errors else record), errors
-
-
-PARSERS: dict[str, type[RowParser]] = {
-    "people": PersonRowParser,
-    "organizations": OrganizationRowParser,
-    "interactions": InteractionRowParser,
-}

@@ -15,7 +15,6 @@ from klient.core.errors import NotFound
 from klient.core.models import Role, User
 from klient.core.selectors import scoped
 from klient.importexport.exporters import neutralize
-from klient.importexport.fields import BUILTIN_PRESETS
 from klient.importexport.models import (
     ExportJob,
     ImportBatch,
@@ -23,6 +22,7 @@ from klient.importexport.models import (
     ImportPreset,
     ImportRowError,
 )
+from klient.importexport.registry import import_kinds
 
 
 def import_list(*, user: User) -> QuerySet[ImportJob]:
@@ -74,7 +74,7 @@ def import_row_outcomes(*, job: ImportJob) -> dict[int, tuple[str, int | None]]:
 
 def preset_names(*, user: User, kind: str) -> list[str]:
     """Built-in presets for this kind first, then the workspace's own, by name."""
-    builtin = [name for name, preset in BUILTIN_PRESETS.items() if preset["kind"] == kind]
+    builtin = list(import_kinds.get(kind).presets) if kind in import_kinds else []
     saved = list(
         scoped(ImportPreset, user=user)
         .filter(kind=kind)

@@ -26,15 +26,10 @@ from klient.importexport.engine import (
     job_file,
 )
 from klient.importexport.errors import ImportFileError, ImportNotReady, MappingInvalid
-from klient.importexport.fields import (
-    REQUIRED,
-    builtin_preset,
-    fields_for,
-    mapping_from_preset,
-    mapping_guess,
-)
-from klient.importexport.models import DedupeMode, ImportJob, ImportKind, ImportPreset
+from klient.importexport.fields import builtin_preset, mapping_from_preset, mapping_guess
+from klient.importexport.models import DedupeMode, ImportJob, ImportPreset
 from klient.importexport.readers import VCARD_MAPPING, table_open
+from klient.importexport.registry import import_kind_get
 
 __all__ = [
     "ImportProgress",
@@ -85,9 +80,10 @@ def import_upload(
     dedupe: str = DedupeMode.SKIP,
     dry_run: bool = False,
 ) -> ImportJob:
-    """Store a file, check it is a readable table, guess the mapping; status 'mapping'."""
+    """Store a file, check it is a readable table, guess the mapping; status 'mapping'.
+    `kind` is the key of a registered import kind (registry.import_kinds)."""
     require_write(actor)
-    _check_choice(kind, ImportKind.values, "kind")
+    entry = import_kind_get(kind)
     _check_choice(dedupe, DedupeMode.values, "dedupe")
     suffix = Path(file_name).suffix.lower()[:8] if Path(file_name).suffix.isascii() else ""
     stored, size = _store(content, suffix)
@@ -98,7 +94,7 @@ def import_upload(
             info = reader.prepare()
         finally:
             reader.close()
-        if info.file_format == "vcard" and kind != ImportKind.PEOPLE:
+        if info.file_format == "vcard" and not entry.reads_vcard:
             raise ImportFileError(
                 _("A vCard file holds people; choose “People”."), code="vcard_kind"
             )
@@ -183,11 +179,12 @@ def _unknown(headers: list[str], mapping: list[str]) -> list[str]:
 
 def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
     """A list aligned with headers (or a {header: field} dict) checked against the kind."""
+    entry = import_kind_get(kind)
     if isinstance(mapping, dict):
         mapping = mapping_from_preset(headers=headers, preset=mapping, kind=kind)
     cleaned = [str(value or "") for value in list(mapping)[: len(headers)]]
     cleaned += [""] * (len(headers) - len(cleaned))
-    fields = {field.key: field for field in fields_for(kind)}
+    fields = {field.key: field for field in entry.fields}
     errors: dict[str, str] = {}
     used: set[str] = set()
     for header, key in zip(headers, cleaned, strict=True):
@@ -200,7 +197,7 @@ def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
                 "field": fields[key].label
             }
         used.add(key)
-    for group in REQUIRED[kind]:
+    for group in entry.required:
         if not used.intersection(group):
             labels = " / ".join(str(fields[key].label) for key in group)
             errors[group[0]] = _("Map a column to %(fields)s.") % {"fields": labels}
@@ -211,9 +208,9 @@ def mapping_clean(*, kind: str, headers: list[str], mapping: Any) -> list[str]:
 
 def mapping_for_preset(*, actor: User, job: ImportJob, name: str) -> list[str]:
     """The mapping a built-in or saved preset gives this file's headers."""
-    builtin = builtin_preset(name)
-    if builtin is not None and builtin["kind"] == job.kind:
-        return mapping_from_preset(headers=job.headers, preset=builtin["mapping"], kind=job.kind)
+    builtin = builtin_preset(kind=job.kind, name=name)
+    if builtin is not None:
+        return mapping_from_preset(headers=job.headers, preset=builtin, kind=job.kind)
     preset = ImportPreset.objects.filter(
         workspace_id=actor_workspace_id(actor), kind=job.kind, name=name
     ).first()
@@ -227,10 +224,11 @@ def preset_save(
     *, actor: User, kind: str, name: str, headers: list[str], mapping: list[str]
 ) -> ImportPreset:
     require_write(actor)
+    import_kind_get(kind)
     name = name.strip()[:100]
     if not name:
         raise ValidationFailed(fields={"preset_name": _("This field is required.")})
-    if builtin_preset(name) is not None:
+    if builtin_preset(kind=kind, name=name) is not None:
         raise ValidationFailed(fields={"preset_name": _("This name belongs to a built-in preset.")})
     stored = {
         header: field for header, field in zip(headers, mapping, strict=False) if header and field

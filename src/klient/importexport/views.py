@@ -7,9 +7,10 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +18,11 @@ from klient.core.errors import ValidationFailed
 from klient.core.models import User
 from klient.core.regions import phone_region_choices
 from klient.core.views import AuthedRequest, form_add_error, klient_view
-from klient.importexport import downloads, exports, selectors, services
+from klient.importexport import downloads, selectors, services
+from klient.importexport.export_sources import FORMAT_NAMES
 from klient.importexport.fields import field_choices
-from klient.importexport.models import DedupeMode, ExportJob, ImportJob, ImportKind
+from klient.importexport.models import DedupeMode, ExportJob, ImportJob
+from klient.importexport.registry import export_kinds, import_kind_choices
 
 RECENT_IMPORTS = 20
 RECENT_EXPORTS = 10
@@ -27,11 +30,8 @@ RECENT_EXPORTS = 10
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV, XLSX or vCard)"))
-    kind = forms.ChoiceField(
-        label=gettext_lazy("What the file holds"),
-        choices=ImportKind.choices,
-        initial=ImportKind.PEOPLE,
-    )
+    # Choices are the registered import kinds, read per form (apps register them).
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), initial="people")
     dedupe = forms.ChoiceField(
         label=gettext_lazy("When a record already exists"),
         choices=DedupeMode.choices,
@@ -41,6 +41,10 @@ class ImportUploadForm(forms.Form):
         label=gettext_lazy("Dry run: check the file and show the report, write nothing"),
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = import_kind_choices()
 
 
 @klient_view(write=True)
@@ -155,14 +159,33 @@ def import_errors_csv(request: HttpRequest, import_id: int) -> HttpResponse:
 # --- exports -----------------------------------------------------------------------------
 
 
+def _export_menu(user: User, query: str) -> list[dict[str, Any]]:
+    """The registered export kinds the user may export: name, columns and format links
+    (a kind that follows the client list gets the list's filters passed on)."""
+    menu = []
+    for kind in export_kinds:
+        if not kind.visible_to(user):
+            continue
+        suffix = f"?{query}" if query and kind.list_filters else ""
+        links = [
+            {
+                "name": FORMAT_NAMES.get(fmt, fmt.upper()),
+                "url": reverse("importexport:export_file", args=[kind.key, fmt]) + suffix,
+            }
+            for fmt in kind.formats
+        ]
+        columns = [str(label) for label in kind.columns.values()]
+        menu.append({"label": str(kind.label), "columns": columns, "links": links})
+    return menu
+
+
 @klient_view
 def export_page(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "importexport/export.html",
         {
-            "person_columns": [(key, str(label)) for key, label in exports.PERSON_COLUMNS.items()],
-            "query": request.GET.urlencode(),
+            "kinds": _export_menu(request.user, request.GET.urlencode()),
             "exports": list(selectors.export_list(user=request.user)[:RECENT_EXPORTS]),
             "inline_rows": settings.KLIENT_EXPORT_INLINE_ROWS,
         },
@@ -177,34 +200,10 @@ def _export_response(result: HttpResponseBase | ExportJob) -> HttpResponse:
 
 
 @klient_view
-def export_people(request: AuthedRequest, fmt: str) -> HttpResponse:
+def export_file(request: AuthedRequest, kind: str, fmt: str) -> HttpResponse:
+    """/export/<kind>.<format> of any registered export kind, with the list's filters."""
     return _export_response(
-        downloads.export_download(user=request.user, kind="people", fmt=fmt, query=request.GET)
-    )
-
-
-@klient_view
-def export_organizations(request: AuthedRequest, fmt: str) -> HttpResponse:
-    return _export_response(
-        downloads.export_download(
-            user=request.user, kind="organizations", fmt=fmt, query=request.GET
-        )
-    )
-
-
-@klient_view
-def export_interactions(request: AuthedRequest, fmt: str) -> HttpResponse:
-    return _export_response(
-        downloads.export_download(
-            user=request.user, kind="interactions", fmt=fmt, query=request.GET
-        )
-    )
-
-
-@klient_view
-def export_calendar(request: AuthedRequest) -> HttpResponse:
-    return _export_response(
-        downloads.export_download(user=request.user, kind="calendar", fmt="ics", query=QueryDict())
+        downloads.export_download(user=request.user, kind=kind, fmt=fmt, query=request.GET)
     )
 
 

@@ -5,16 +5,27 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import phonenumbers
 from django import template
+from django.db.models import Model
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from klient.core.capabilities import can
+
 register = template.Library()
 
 _MENTION = re.compile(r"(?<![\w@.])@([\w.\-]+)", re.UNICODE)
+
+
+@register.filter(name="can")
+def can_filter(user: Any, key: str) -> bool:
+    """`{% if user|can:"contacts.merge" %}`: hide what the service would refuse."""
+    return bool(getattr(user, "is_authenticated", False)) and can(user, key)
 
 
 @register.filter
@@ -74,6 +85,13 @@ def audit_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
+
+
+@register.filter
+def audit_history_url(record: Model) -> str:
+    """The audit log filtered to one record: its card's "History" link."""
+    query = urlencode({"object_type": record._meta.label_lower, "object_id": record.pk})
+    return f"{reverse('core:settings_audit')}?{query}"
 
 
 @register.simple_tag(takes_context=True)

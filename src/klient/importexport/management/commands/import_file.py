@@ -12,16 +12,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from klient.core.errors import KlientError
 from klient.importexport.engine import ImportProgress
-from klient.importexport.models import DedupeMode, ImportKind
+from klient.importexport.models import DedupeMode
+from klient.importexport.registry import import_kinds
 from klient.importexport.services import import_resume_cli, import_run_cli
 
 
 class Command(BaseCommand):
-    help = "Import people, organizations or interactions from a CSV, XLSX or vCard file."
+    help = "Import people, organizations, interactions (or another registered kind) from a file."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", default="")
-        parser.add_argument("--kind", choices=ImportKind.values, default=ImportKind.PEOPLE)
+        parser.add_argument("--kind", choices=[kind.key for kind in import_kinds], default="people")
         parser.add_argument("--user", default="", help="username the import runs as")
         parser.add_argument("--mapping", default=None, help="preset name or a JSON file")
         parser.add_argument("--dry-run", action="store_true")
