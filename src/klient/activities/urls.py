@@ -9,6 +9,7 @@ ORGANIZATION = {"kind": "contacts.organization"}
 
 urlpatterns = [
     path("tasks/", views.task_list, name="task_list"),
+    path("tasks/new/", views.todo_create, name="todo_create"),
     path("tasks/<int:task_id>/complete/", views.task_complete, name="task_complete"),
     path(
         "interactions/<int:interaction_id>/comments/", views.comment_create, name="comment_create"

@@ -260,7 +260,12 @@ def task_complete(request: AuthedRequest, task_id: int) -> HttpResponse:
 
 @klient_view
 def task_list(request: AuthedRequest) -> HttpResponse:
-    """My open tasks: overdue first (highlighted), then by due time, then undated."""
+    return _task_list_page(request)
+
+
+def _task_list_page(request: AuthedRequest, form: TaskForm | None = None) -> HttpResponse:
+    """My open tasks: overdue first (highlighted), then by due time, then undated; and a
+    form for a to-do of one's own or for a colleague, on no client."""
     user = request.user
     now = timezone.now()
     tasks = list(selectors.tasks_my_open(user=user)[:MY_TASKS_LIMIT])
@@ -277,5 +282,36 @@ def task_list(request: AuthedRequest) -> HttpResponse:
         "undated": [t for t in tasks if t.due_at is None],
         "done": done,
         "open_count": len(tasks),
+        "task_form": form
+        or TaskForm(assignees=list(workspace_users(user=user)), initial={"assignee": user.pk}),
+        "task_url": reverse("activities:todo_create"),
     }
-    return render(request, "activities/task_list.html", context)
+    return render(
+        request, "activities/task_list.html", context, status=422 if form is not None else 200
+    )
+
+
+@klient_view(write=True)
+@require_POST
+def todo_create(request: AuthedRequest) -> HttpResponse:
+    """A task on no record, from the tasks page (seen by its assignee, creator and team)."""
+    user = request.user
+    assignees = list(workspace_users(user=user))
+    form = TaskForm(request.POST, assignees=assignees)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_create(
+                actor=user,
+                title=data["title"],
+                assignee=next((u for u in assignees if u.pk == data["assignee"]), None),
+                due_at=data["due_at"],
+                description=data["description"],
+                remind_before_minutes=data["remind_before_minutes"],
+            )
+        except ValidationFailed as error:
+            form_add_error(form, error)
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("activities:task_list")
+    return _task_list_page(request, form=form)
