@@ -189,23 +189,30 @@ def comment_list(*, user: User, interaction: Interaction) -> QuerySet[Comment]:
     )
 
 
+# The two rules that do not depend on the viewer: everything (admins and analysts) and a
+# client's own entries (everyone else, while no other owner kind is registered).
+_CONSTANT_RULES = (Q(), Q(subject_kind=""))
 _TIMELINE_ROWS: dict[tuple[int, bool], PreparedQuery] = {}
+OPEN_TASK_VALUES = ("id", "title", "due_at", "assignee_id", "status")
 
 
-def _open_task_rows(own_only: bool) -> PreparedQuery:
-    def build(p: dict[str, Any]) -> QuerySet[Task]:
-        rows = Task.objects.filter(person_id=p["person_id"], status=Task.Status.OPEN)
-        if own_only:
-            rows = rows.filter(subject_kind="")
-        return rows.order_by("due_at", "id")
-
-    return PreparedQuery(
-        lambda p: build(p).values("id", "title", "due_at", "assignee_id", "status")[:50],
-        person_id=int,
-    )
+def _person_timeline(person_id: int, rule: Q, limit: int) -> QuerySet[Any]:
+    rows = Interaction.objects.filter(rule, person_id=person_id).order_by("-occurred_at", "-id")
+    values: QuerySet[Any] = rows.values(*TIMELINE_VALUES)
+    return values[:limit]
 
 
-_OPEN_TASK_ROWS = {own_only: _open_task_rows(own_only) for own_only in (False, True)}
+def _person_open_tasks(person_id: int, rule: Q) -> QuerySet[Any]:
+    rows = Task.objects.filter(rule, person_id=person_id, status=Task.Status.OPEN)
+    values: QuerySet[Any] = rows.order_by("due_at", "id").values(*OPEN_TASK_VALUES)
+    return values[:50]
+
+
+def _open_tasks_prepared(rule: Q) -> PreparedQuery:
+    return PreparedQuery(lambda p: _person_open_tasks(p["person_id"], rule), person_id=int)
+
+
+_OPEN_TASK_ROWS = {bool(rule): _open_tasks_prepared(rule) for rule in _CONSTANT_RULES}
 
 
 def person_timeline_rows(*, user: User, person_id: int, limit: int = 20) -> list[dict[str, Any]]:
@@ -214,40 +221,26 @@ def person_timeline_rows(*, user: User, person_id: int, limit: int = 20) -> list
     rolled up to the person follow their owner (`rollup_visibility_q`). While no other
     kind of owner is registered the rule is a constant and the query stays prepared."""
     rule = rollup_visibility_q(user)
-    own_only = rule == Q(subject_kind="")
-    if rule and not own_only:
-        return list(
-            Interaction.objects.filter(rule, person_id=person_id)
-            .order_by("-occurred_at", "-id")
-            .values(*TIMELINE_VALUES)[:limit]
+    if rule not in _CONSTANT_RULES:
+        return [dict(row) for row in _person_timeline(person_id, rule, limit)]
+    key = (limit, bool(rule))
+    prepared = _TIMELINE_ROWS.get(key)
+    if prepared is None:
+        if len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
+            return [dict(row) for row in _person_timeline(person_id, rule, limit)]
+        # LIMIT is part of the SQL: one compiled query per page size and rule.
+        prepared = _TIMELINE_ROWS[key] = PreparedQuery(
+            lambda p: _person_timeline(p["person_id"], rule, limit), person_id=int
         )
-    prepared = _TIMELINE_ROWS.get((limit, own_only))
-    if prepared is None and len(_TIMELINE_ROWS) >= 8:  # an odd page size: compile as usual
-        rows = Interaction.objects.filter(person_id=person_id)
-        if own_only:
-            rows = rows.filter(subject_kind="")
-        return list(rows.order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit])
-    if prepared is None:  # LIMIT is part of the SQL: one compiled query per page size
-
-        def build(p: dict[str, Any]) -> Any:
-            rows = Interaction.objects.filter(person_id=p["person_id"])
-            if own_only:
-                rows = rows.filter(subject_kind="")
-            return rows.order_by("-occurred_at", "-id").values(*TIMELINE_VALUES)[:limit]
-
-        prepared = _TIMELINE_ROWS[limit, own_only] = PreparedQuery(build, person_id=int)
     return prepared.dicts(person_id=person_id)
 
 
 def tasks_open_rows(*, user: User, person_id: int) -> list[dict[str, Any]]:
     """Open tasks on a visible person, by the same rule as its timeline."""
     rule = rollup_visibility_q(user)
-    own_only = rule == Q(subject_kind="")
-    if rule and not own_only:
-        rows = Task.objects.filter(rule, person_id=person_id, status=Task.Status.OPEN)
-        fields = ("id", "title", "due_at", "assignee_id", "status")
-        return [dict(row) for row in rows.order_by("due_at", "id").values(*fields)[:50]]
-    return _OPEN_TASK_ROWS[own_only].dicts(person_id=person_id)
+    if rule not in _CONSTANT_RULES:
+        return [dict(row) for row in _person_open_tasks(person_id, rule)]
+    return _OPEN_TASK_ROWS[bool(rule)].dicts(person_id=person_id)
 
 
 def task_visibility_q(user: User) -> Q:
