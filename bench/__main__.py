@@ -1,4 +1,5 @@
-"""`python -m bench [contacts|import|pages] [options]`; no name runs every benchmark in turn."""
+"""`python -m bench [contacts|import|pages|sales] [options]`; no name runs every benchmark in
+turn."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ BENCHMARKS = {
     "contacts": "bench.contacts_bench",
     "import": "bench.import_bench",
     "pages": "bench.pages_bench",
+    "sales": "bench.sales",
 }
 
 

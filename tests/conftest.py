@@ -23,6 +23,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _files_dir(settings, tmp_path):
+    """Uploaded and generated files go to the test's own folder, not KLIENT_HOME/files."""
+    settings.KLIENT_FILES_DIR = tmp_path / "files"
+
+
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory()

@@ -7,8 +7,10 @@ session; every error is one typed JSON body, `{"code", "message", "fields"}`.
 from ninja import NinjaAPI, Swagger
 
 from klient.activities.api import router as activities_router
+from klient.attachments.api import router as attachments_router
 from klient.contacts.api import router as contacts_router
 from klient.contacts.lists_api import router as lists_router
+from klient.contacts.personal_data_api import router as personal_data_router
 from klient.core.api import router as core_router
 from klient.core.api_support import (
     BearerTokenAuth,
@@ -19,6 +21,7 @@ from klient.core.api_support import (
 from klient.core.auth_api import router as auth_router
 from klient.importexport.api import router as importexport_router
 from klient.notifications.api import router as notifications_router
+from klient.sales.api import router as sales_router
 from klient.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
@@ -35,7 +38,10 @@ api.add_router("", core_router)
 api.add_router("", auth_router)
 api.add_router("", contacts_router)
 api.add_router("", lists_router)
+api.add_router("", personal_data_router)
 api.add_router("", activities_router)
 api.add_router("", notifications_router)
 api.add_router("", importexport_router)
 api.add_router("", webhooks_router)
+api.add_router("", attachments_router)
+api.add_router("", sales_router)

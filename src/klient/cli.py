@@ -1,4 +1,5 @@
-"""The `klient` command: demo, serve, migrate, createuser, token, worker, import."""
+"""The `klient` command: demo, serve, migrate, createuser, token, worker, import, backup,
+restore, rollups."""
 
 from __future__ import annotations
 
@@ -211,6 +212,97 @@ def cmd_import(args: argparse.Namespace) -> int:
     return import_command(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _setup()
+    from klient.core.backup import backup_create
+
+    result = backup_create(to=Path(args.to) if args.to else None)
+    manifest = result.manifest
+    vendor = manifest["database"]["vendor"]
+    rows = sum(manifest["tables"].values())
+    print(
+        f"backup written: {result.path} ({result.size:,} bytes)\n"
+        f"  database: {vendor}, {len(manifest['tables'])} tables, {rows:,} rows, "
+        f"{len(manifest['migrations'])} migrations\n"
+        f"  files: {manifest['files']['count']:,} ({manifest['files']['bytes']:,} bytes)\n"
+        f"  secret key: {'included' if manifest['secret_key'] else 'not included'}"
+    )
+    if not manifest["secret_key"]:
+        print("  KLIENT_SECRET_KEY comes from the environment: keep it with your backups")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup()
+    from klient.core.backup import backup_restore
+
+    report = backup_restore(archive=Path(args.file), force=args.force)
+    width = max([len(table) for table, _, _ in report.tables] + [5])
+    print(f"{'table':<{width}}  {'backup':>12}  {'restored':>12}")
+    for table, expected, actual in report.tables:
+        mark = "" if expected == actual else "  MISMATCH"
+        shown = ["-" if value is None else f"{value:,}" for value in (expected, actual)]
+        print(f"{table:<{width}}  {shown[0]:>12}  {shown[1]:>12}{mark}")
+    for name in report.migrations_missing:
+        print(f"migration in the backup, not applied after restore: {name}  MISMATCH")
+    for name in report.migrations_extra:
+        print(f"migration applied after restore, not in the backup: {name}  MISMATCH")
+    print(f"files: {report.files_restored:,} restored, {report.files_expected:,} in the backup")
+    for note in report.notes:
+        print(f"note: {note}")
+    if not report.ok:
+        print("klient: error: the restored data does not match the backup", file=sys.stderr)
+        return 3
+    rows = sum(expected or 0 for _, expected, _ in report.tables)
+    print(f"restore verified: {len(report.tables)} tables, {rows:,} rows, as in the backup")
+    if report.unapplied_here:
+        print(
+            f"this version has {len(report.unapplied_here)} migration(s) the backup predates: "
+            "run `klient migrate`"
+        )
+    return 0
+
+
+def cmd_rollups(args: argparse.Namespace) -> int:
+    """Rebuild the rollups from their source tables, or compare them with a rebuild
+    (core.rollups); `check` exits 1 when any row differs."""
+    _setup()
+    from klient.core.models import Workspace
+    from klient.core.rollups import rollup_check, rollup_metrics, rollup_rebuild
+
+    workspaces = Workspace.objects.order_by("pk")
+    if args.workspace is not None:
+        chosen = args.workspace.strip()
+        is_id = chosen.isascii() and chosen.isdigit() and int(chosen) < 2**63
+        key = {"pk": int(chosen)} if is_id else {"slug": chosen}
+        workspaces = workspaces.filter(**key)
+        if not workspaces.exists():
+            raise CliError(f"no workspace {args.workspace!r}")
+    metrics = sorted(rollup_metrics, key=lambda metric: (metric.order, metric.key))
+    differences = 0
+    for workspace in workspaces:
+        for metric in metrics:
+            if args.rollups_command == "rebuild":
+                rows = rollup_rebuild(metric, workspace.pk)
+                print(f"{workspace.slug} ({workspace.pk}) {metric.key}: {rows:,} rows rebuilt")
+                continue
+            found = rollup_check(metric, workspace.pk)
+            differences += len(found)
+            for item in found:
+                where = ", ".join(str(value) for value in item.dimensions)
+                print(
+                    f"{workspace.slug} ({workspace.pk}) {metric.key} ({where}): "
+                    f"stored {dict(item.stored)}, rebuilt {dict(item.rebuilt)}"
+                )
+    if args.rollups_command == "check":
+        checked = f"{len(metrics)} rollups in {workspaces.count()} workspace(s)"
+        if differences:
+            print(f"{differences} row(s) differ from a rebuild ({checked})", file=sys.stderr)
+            return 1
+        print(f"rollups agree with a rebuild: {checked}")
+    return 0
+
+
 def _import_id(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 2**63 - 1:
         raise argparse.ArgumentTypeError(f"not an import id: {value!r}")
@@ -287,6 +379,40 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--username", help="import as this user (default: first admin)")
     importer.add_argument("--workspace", help="workspace slug (default: the only one)")
     importer.set_defaults(func=cmd_import)
+
+    backup = sub.add_parser(
+        "backup", help="write the database, the files and the secret key to one archive"
+    )
+    backup.add_argument(
+        "--to",
+        metavar="FILE",
+        help="the archive (.tar.gz), or a folder for a dated one "
+        "(default: KLIENT_HOME/backups/klient-DATE-TIME.tar.gz)",
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore", help="restore an archive of `klient backup`, then verify it (docs/backup.md)"
+    )
+    restore.add_argument("file", help="the archive `klient backup` wrote")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that already holds data and a files folder that is not empty",
+    )
+    restore.set_defaults(func=cmd_restore)
+
+    rollups = sub.add_parser(
+        "rollups", help="rebuild the report rollups, or check them against a rebuild"
+    )
+    rollups_sub = rollups.add_subparsers(dest="rollups_command", metavar="ACTION", required=True)
+    for action, text in (
+        ("rebuild", "recompute every rollup from its source tables"),
+        ("check", "print the rows that differ from a rebuild; exit 1 when any does"),
+    ):
+        command = rollups_sub.add_parser(action, help=text)
+        command.add_argument("--workspace", help="a workspace id or slug (default: every one)")
+        command.set_defaults(func=cmd_rollups)
     return parser
 
 

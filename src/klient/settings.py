@@ -115,8 +115,10 @@ INSTALLED_APPS = [
     "klient.contacts",
     "klient.activities",
     "klient.notifications",
+    "klient.attachments",
     "klient.importexport",
     "klient.webhooks",
+    "klient.sales",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +181,16 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Files people upload (attachments on any record) and files the product makes (quote PDFs,
+# export files): under $KLIENT_HOME/files unless KLIENT_FILES_DIR says otherwise. Never
+# served as static: every download goes through a permission-checked view. `klient backup`
+# copies this folder beside the database.
+KLIENT_FILES_DIR = Path(os.environ.get("KLIENT_FILES_DIR", KLIENT_HOME / "files")).resolve()
+# Attachments on records (klient.attachments): the largest file, and how many one record
+# may hold (0: no limit).
+KLIENT_ATTACHMENT_MAX_BYTES = int(os.environ.get("KLIENT_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024))
+KLIENT_ATTACHMENT_MAX_PER_RECORD = int(os.environ.get("KLIENT_ATTACHMENT_MAX_PER_RECORD", 200))
 
 # Requests above this are refused with a typed 413 before any work is done.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("KLIENT_MAX_BODY_BYTES", 2 * 1024 * 1024))

@@ -13,8 +13,10 @@ urlpatterns = [
     path("lists/", include("klient.contacts.list_urls")),
     path("", include("klient.activities.urls")),
     path("", include("klient.notifications.urls")),
+    path("", include("klient.attachments.urls")),
     path("", include("klient.importexport.urls")),
     path("settings/calendars/", include("klient.calendars.urls")),
     path("settings/money/", include("klient.money.urls")),
     path("settings/webhooks/", include("klient.webhooks.urls")),
+    path("deals/", include("klient.sales.urls")),
 ]

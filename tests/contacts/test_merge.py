@@ -73,7 +73,13 @@ def test_merge_keeps_every_interaction_task_channel_and_consent(admin):
         person_get(user=admin, person_id=duplicate.pk)
     event = AuditEvent.objects.get(action="person.merge", object_id=primary.pk)
     assert event.changes["merged_from"] == [None, duplicate.pk]
-    assert event.changes["moved"][1] == {"interactions": 3, "tasks": 1, "messages": 0}
+    assert event.changes["moved"][1] == {
+        "interactions": 3,
+        "tasks": 1,
+        "messages": 0,
+        "attachments": 0,
+        "deals": 0,
+    }
 
 
 def test_merge_into_itself_or_twice_is_refused(admin):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -10,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from klient.activities.kinds import composer_kind_choices
 from klient.activities.models import Interaction
+from klient.core.params import MAX_DATE, MIN_DATE
+from klient.core.pickers import PickerField, picker_chosen
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REMINDER_CHOICES = [
     ("", _("No reminder")),
     ("0", _("At the due time")),
@@ -103,3 +107,67 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, assignees: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "assignee").choices = [(u.pk, u.display_name) for u in assignees]
+
+
+class TaskFilterForm(forms.Form):
+    """The tasks page's scope and filters; every value optional, an invalid one dropped."""
+
+    scope = forms.ChoiceField(label=_("Whose tasks"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))],
+        required=False,
+    )
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"), coerce=int, empty_value=None, required=False
+    )
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_WIDGET)
+    due_to = forms.DateField(label=_("Due until"), required=False, widget=DATE_WIDGET)
+    person = PickerField(kind="contacts.person", label=_("Person"), placeholder=_("Person"))
+    organization = PickerField(
+        kind="contacts.organization", label=_("Organization"), placeholder=_("Organization")
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        scopes: Iterable[tuple[str, Any]] = (),
+        assignees: Iterable[Any] = (),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", "tf-%s")
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "scope").choices = list(scopes)
+        _choice_field(self, "assignee").choices = [("", _("Anyone"))] + [
+            (u.pk, u.display_name) for u in assignees
+        ]
+
+    def _day(self, name: str) -> date | None:
+        day: date | None = self.cleaned_data.get(name)
+        if day is not None and not MIN_DATE <= day <= MAX_DATE:
+            raise forms.ValidationError(
+                _("Enter a date from %(low)s to %(high)s."),
+                params={"low": MIN_DATE.isoformat(), "high": MAX_DATE.isoformat()},
+            )
+        return day
+
+    def clean_due_from(self) -> date | None:
+        return self._day("due_from")
+
+    def clean_due_to(self) -> date | None:
+        return self._day("due_to")
+
+    def task_filters(self) -> dict[str, Any]:
+        """Valid values as `task_scopes.task_list_scoped` takes them; the person and the
+        organization only when the user may see them (`pickers_fill` listed them)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        filters: dict[str, Any] = {
+            "status": data.get("status") or "open",
+            "assignee_id": data.get("assignee"),
+            "due_from": data.get("due_from"),
+            "due_to": data.get("due_to"),
+            "person_id": picker_chosen(self, "person"),
+            "organization_id": picker_chosen(self, "organization"),
+        }
+        return {key: value for key, value in filters.items() if value}

@@ -14,6 +14,11 @@ from klient.activities.home import my_chart_context, my_tasks_context, recent_ac
 from klient.activities.kinds import interaction_kind_label, own_kinds_register
 from klient.activities.list_plug import list_entries_register
 from klient.activities.models import Comment, Interaction, Task
+from klient.activities.personal_data import (
+    personal_audit_kinds_register,
+    timeline_erase,
+    timeline_export,
+)
 from klient.activities.selectors import ROLLUP_FIELDS, person_timeline_rows, tasks_open_rows
 from klient.activities.views import card_activity_context
 from klient.core.audit_words import DATETIME, AuditField, AuditSubject, audit_words_register
@@ -87,14 +92,18 @@ def plug() -> None:
         )
     )
     # The timeline is the client's own history: it goes with a deleted client, as before.
+    # Erasure keeps the entries and takes their words out (activities.personal_data).
     client_records.register(
         ClientRecordsHandler(
             key="activities.history",
             label=_("Interactions and tasks"),
             count=_history_count,
             protects=False,
+            erase=timeline_erase,
+            export=timeline_export,
         )
     )
+    personal_audit_kinds_register()  # the timeline's audit values are its client's
     demo_steps.register(DemoStep(key="activities", run=demo_activities_create, order=30))
     # The home page ("my day"): the chart is of what one logs, which readers never do.
     home_widgets.register(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klient.activities import views
+from klient.activities import mention_views, views
 
 app_name = "activities"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("tasks/<int:task_id>/complete/", views.task_complete, name="task_complete"),
     path(
         "interactions/<int:interaction_id>/comments/", views.comment_create, name="comment_create"
+    ),
+    path(
+        "interactions/<int:interaction_id>/mentions/",
+        mention_views.mention_suggest,
+        name="mention_suggest",
     ),
     # Any other record kind (a deal, a request): its registered key, e.g. "sales.deal".
     path("records/<str:kind>/<int:record_id>/timeline/", views.timeline, name="record_timeline"),

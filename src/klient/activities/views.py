@@ -20,9 +20,9 @@ from django_htmx.http import reswap, retarget
 
 from klient.activities import selectors, services
 from klient.activities.forms import CommentForm, InteractionForm, NoteForm, TaskForm
-from klient.activities.models import Task
 from klient.activities.rows import owner_links, tasks_prepare
 from klient.activities.selectors import ORGANIZATION, PERSON
+from klient.activities.task_list_views import task_list_page
 from klient.contacts.models import Organization, Person
 from klient.core.errors import ValidationFailed
 from klient.core.models import User
@@ -32,8 +32,6 @@ from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_vie
 
 TIMELINE_PAGE = 20
 CARD_TASK_LIMIT = 20
-MY_TASKS_LIMIT = 200
-DONE_TASKS_LIMIT = 10
 
 
 # The card URLs of the two client kinds keep their short names; any other record kind
@@ -264,31 +262,9 @@ def task_list(request: AuthedRequest) -> HttpResponse:
 
 
 def _task_list_page(request: AuthedRequest, form: TaskForm | None = None) -> HttpResponse:
-    """My open tasks: overdue first (highlighted), then by due time, then undated; and a
-    form for a to-do of one's own or for a colleague, on no client."""
-    user = request.user
-    now = timezone.now()
-    tasks = list(selectors.tasks_my_open(user=user)[:MY_TASKS_LIMIT])
-    done = list(
-        selectors.task_list(
-            user=user, filters={"assignee_id": user.pk, "status": Task.Status.DONE}
-        ).order_by("-completed_at", "-id")[:DONE_TASKS_LIMIT]
-    )
-    tasks_prepare([*tasks, *done])
-    context = {
-        "now": now,
-        "overdue": [t for t in tasks if t.due_at is not None and t.due_at < now],
-        "upcoming": [t for t in tasks if t.due_at is not None and t.due_at >= now],
-        "undated": [t for t in tasks if t.due_at is None],
-        "done": done,
-        "open_count": len(tasks),
-        "task_form": form
-        or TaskForm(assignees=list(workspace_users(user=user)), initial={"assignee": user.pk}),
-        "task_url": reverse("activities:todo_create"),
-    }
-    return render(
-        request, "activities/task_list.html", context, status=422 if form is not None else 200
-    )
+    """The tasks page (its scopes, filters and pages: task_list_views), with the form for
+    a to-do of one's own or for a colleague, on no client."""
+    return task_list_page(request, form=form)
 
 
 @klient_view(write=True)

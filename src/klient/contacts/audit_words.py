@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klient.contacts.models import Affiliation, SavedList
 from klient.core.audit_words import COUNT, LIST, AuditField, AuditSubject, audit_words_register
-from klient.core.registry import RecordRef
+from klient.core.registry import RecordRef, client_records
 from klient.core.templatetags.klient_ui import phone
 
 PERSON = "contacts.person"
@@ -28,6 +28,14 @@ def _affiliation_role(value: Any) -> str:
 def _phones(value: Any) -> str:
     numbers = value if isinstance(value, list) else [value]
     return ", ".join(phone(str(number)) for number in numbers)
+
+
+def _handlers(value: Any) -> str:
+    """Keys of client-records handlers (personal-data export and erasure), by label."""
+    keys = value if isinstance(value, list) else [value]
+    return ", ".join(
+        str(client_records.get(key).label) if key in client_records else str(key) for key in keys
+    )
 
 
 def _lists_describe(ids: Sequence[int]) -> dict[int, RecordRef]:
@@ -56,6 +64,11 @@ def register() -> None:
                 "merged_from": AuditField(_("merged from"), PERSON),
                 "merged_into": AuditField(_("merged into"), PERSON),
                 "moved": AuditField(_("moved records")),
+                # Written by core.personal_data: the export's sections, the erasure's.
+                "sections": AuditField(_("sections"), _handlers),
+                "files": AuditField(_("files")),
+                "handlers": AuditField(_("erased in"), _handlers),
+                "reason": AuditField(_("reason")),
             },
         ),
         actions=[

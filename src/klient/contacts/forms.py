@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from klient.contacts.models import Affiliation, Channel, LifecycleStage
+from klient.core.pickers import PickerField
 
 _SPLIT = re.compile(r"[,;\n]+")
 EMPTY = [("", "—")]
@@ -46,9 +47,7 @@ class PersonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Any format, e.g. +7 916 123-45-67; the first is the main one."),
     )
-    organization = forms.TypedChoiceField(
-        label=_("Organization"), coerce=int, empty_value=None, required=False
-    )
+    organization = PickerField(kind="contacts.organization", label=_("Organization"))
     organization_role = forms.ChoiceField(
         label=_("Role in the organization"),
         choices=Affiliation.Role.choices,
@@ -76,19 +75,15 @@ class PersonForm(forms.Form):
         self,
         *args: Any,
         owners: Iterable[Any] = (),
-        organizations: Iterable[Any] | None = None,
+        with_organization: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "owner").choices = _choices((u.pk, u.display_name) for u in owners)
-        if organizations is None:
+        if not with_organization:
             # Editing: organizations are managed on the card, not here.
             del self.fields["organization"]
             del self.fields["organization_role"]
-        else:
-            _choice_field(self, "organization").choices = _choices(
-                (o.pk, o.name) for o in organizations
-            )
 
     def person_fields(self) -> dict[str, Any]:
         """Cleaned data in the shape the contacts services take."""

@@ -15,11 +15,19 @@ from klient.contacts.demo import demo_contacts_create
 from klient.contacts.home import my_clients_context
 from klient.contacts.list_plug import list_entries_register
 from klient.contacts.models import Organization, Person
+from klient.contacts.personal_data import personal_data_register
+from klient.contacts.pickers import (
+    organizations_named,
+    organizations_pick,
+    people_named,
+    people_pick,
+)
 from klient.core.models import Role, User
 from klient.core.registry import (
     DemoStep,
     HomeWidget,
     NavItem,
+    PickerSource,
     RecordKind,
     RecordRef,
     SearchHit,
@@ -27,6 +35,7 @@ from klient.core.registry import (
     demo_steps,
     home_widgets,
     nav_items,
+    picker_sources,
     record_kinds,
     search_sources,
 )
@@ -151,6 +160,20 @@ def plug() -> None:
             key=ORGANIZATION, label=_("Organizations"), search=_organizations_search, order=20
         )
     )
+    picker_sources.register(
+        PickerSource(
+            key=PERSON, label=_("Person"), search=people_pick, named=people_named, order=10
+        )
+    )
+    picker_sources.register(
+        PickerSource(
+            key=ORGANIZATION,
+            label=_("Organization"),
+            search=organizations_pick,
+            named=organizations_named,
+            order=20,
+        )
+    )
     demo_steps.register(DemoStep(key="contacts", run=demo_contacts_create, order=20))
     # Readers own no clients: the count would always be nought.
     home_widgets.register(
@@ -164,3 +187,4 @@ def plug() -> None:
     )
     audit_words_register()  # how the dossier's audit events read (core.audit_words)
     list_entries_register()  # the people list's columns, filters, bulk actions
+    personal_data_register()  # the person record's export and erasure (docs/personal-data.md)

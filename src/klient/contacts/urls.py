@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klient.contacts import list_table_views, views
+from klient.contacts import list_table_views, personal_data_views, views
 
 app_name = "contacts"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/merge/", views.person_merge, name="person_merge"),
+    path(
+        "people/<int:person_id>/personal-data/",
+        personal_data_views.person_personal_data,
+        name="person_personal_data",
+    ),
+    path("people/<int:person_id>/erase/", personal_data_views.person_erase, name="person_erase"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path(
         "organizations/<int:organization_id>/",

@@ -28,6 +28,7 @@ from klient.contacts.selectors import ChannelMatch
 from klient.core.errors import Conflict, NotFound, ValidationFailed
 from klient.core.models import Role, User
 from klient.core.params import param_id, param_required_id
+from klient.core.pickers import pickers_fill
 from klient.core.registry import card_panels_for
 from klient.core.selectors import audit_list, workspace_users
 from klient.core.views import AuthedRequest, form_add_error, is_htmx, klient_view, list_page
@@ -96,25 +97,14 @@ def organization_list(request: AuthedRequest) -> HttpResponse:
 # Person ----------------------------------------------------------------------------------------
 
 
-def _organization_choices(user: User) -> list[Organization]:
-    return list(
-        selectors.organization_list(user=user)
-        .select_related(None)
-        .order_by("name")
-        .only("id", "name")[:500]
-    )
-
-
 @klient_view(write=True)
 def person_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     initial = {"owner": user.pk, "organization": request.GET.get("organization")}
     form = PersonForm(
-        request.POST or None,
-        owners=_owners(user),
-        organizations=_organization_choices(user),
-        initial=initial,
+        request.POST or None, owners=_owners(user), with_organization=True, initial=initial
     )
+    pickers_fill(form, user=user)  # the organization: the one chosen, type-ahead for others
     duplicates: list[ChannelMatch] = []
     if request.method == "POST" and form.is_valid():
         try:

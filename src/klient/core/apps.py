@@ -36,3 +36,7 @@ class CoreConfig(AppConfig):
 
         # How core's own audit events read on the audit log (core.audit_words).
         audit_words_register()
+        from klient.core.personal_data import personal_data_register
+
+        # A client's personal data: export and erasure (capabilities, audit wording).
+        personal_data_register()

@@ -17,12 +17,14 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from klient.core.audit_personal import ERASED
 from klient.core.audit_words import (
     BOOL,
     COUNT,
@@ -225,6 +227,9 @@ class _Page:
     def value(self, kind: ValueKind, raw: Any) -> _Shown:
         if _is_empty(raw):
             return _Shown(EMPTY)
+        if raw == ERASED:
+            # A client's personal value, gone with their erasure (core.audit_personal).
+            return _Shown(_("erased"))
         if callable(kind):
             return _Shown(_plain(kind(raw)))
         if kind == COUNT:
@@ -348,6 +353,8 @@ def audit_rows(
 ) -> list[AuditRow]:
     """Events as the log shows them. `users`: the workspace's colleagues, active or not
     (whoever is missing was removed)."""
+    # Clients' personal values live beside the events (core.audit_personal): one query.
+    prefetch_related_objects(list(events), "personal_values")
     page = _Page(viewer=viewer, events=events, users=users)
     rows = []
     for event in events:

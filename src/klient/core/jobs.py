@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY
 
 from klient.core.models import OutboxJob
+from klient.core.periodic_runs import periodic_due, periodic_run_once
 from klient.core.public_links import public_link_uses_prune
 from klient.core.services import planner_statistics_refresh
 
@@ -349,14 +350,33 @@ Scheduled = TypeVar("Scheduled", bound=Callable[..., Any])
 
 
 def periodic(name: str, *, minute: str = "*", hour: str = "*") -> Callable[[Scheduled], Scheduled]:
-    """A task the worker runs on a schedule (crontab fields). Periodic work must be
-    idempotent and cheap to repeat: a missed run is simply done by the next one."""
+    """A task the worker runs on a schedule (crontab fields, in UTC). Periodic work must
+    be idempotent and cheap to repeat: a missed run is simply done by the next one.
+
+    Every worker's scheduler enqueues it, but it runs once per due time however many
+    workers there are: each run first claims its due time (core.periodic_runs)."""
+    schedule = crontab(minute=minute, hour=hour)
 
     def register(function: Scheduled) -> Scheduled:
-        HUEY.periodic_task(crontab(minute=minute, hour=hour), name=name)(function)
+        def run_once() -> None:
+            periodic_run_once(
+                name=name, due=periodic_due(schedule, periodic_now()), function=function
+            )
+
+        run_once.__doc__ = function.__doc__
+        run_once.__module__ = function.__module__
+        HUEY.periodic_task(schedule, name=name)(run_once)
         return function
 
     return register
+
+
+def periodic_now() -> datetime:
+    """Now on the clock huey's scheduler matches crontabs against (UTC unless the huey
+    instance says otherwise), as an aware datetime."""
+    if HUEY.utc:
+        return datetime.now(UTC)
+    return datetime.now().astimezone()
 
 
 @periodic("klient.core.outbox_sweep")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from klient.core.audit_personal import PERSONAL as PERSONAL_MARK
+from klient.core.audit_personal import changes_joined, personal_parts_split
 
 
 class Workspace(models.Model):
@@ -97,10 +103,41 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Writes events with their clients' personal values set apart (core.audit_personal)."""
+
+    def create(self, **kwargs: Any) -> AuditEvent:
+        [event] = self.bulk_create([self.model(**kwargs)])
+        return event
+
+    def bulk_create(
+        self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any
+    ) -> list[AuditEvent]:
+        events = list(objs)
+        parts = personal_parts_split(events)
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(events, *args, **kwargs)
+            # Built once the events have their ids; each also becomes its event's
+            # cached `personal_values`, so `changes` reads right away.
+            AuditPersonalValues.objects.using(self.db).bulk_create(
+                AuditPersonalValues(
+                    event=part.event,
+                    workspace_id=part.event.workspace_id,
+                    subject_kind=part.subject[0],
+                    subject_id=part.subject[1],
+                    changes=part.changes,
+                )
+                for part in parts
+            )
+        return created
+
+
 class AuditEvent(models.Model):
     """Append-only record of a write: who, when, what, and fields before/after.
 
-    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
+    A database trigger (core.audit_log_sql) refuses UPDATE on this table. The values of
+    a client's personal data are not in its row but in AuditPersonalValues, which an
+    erasure deletes (core.audit_personal, ADR 0011); `changes` joins them back.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.DO_NOTHING, db_constraint=False)
@@ -110,13 +147,58 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.BigIntegerField()
-    changes = models.JSONField(default=dict, blank=True)
+    # {field: [before, after]} as stored: a client's personal pair reads "personal" here.
+    stored_changes = models.JSONField(default=dict, blank=True, db_column="changes")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["workspace", "at"], name="audit_ws_at_idx"),
+        ]
+
+    @property
+    def changes(self) -> Any:
+        """{field: [before, after]}: the personal values while they are kept, and
+        [ERASED, ERASED] once their client was erased. Reads AuditPersonalValues only for
+        an event that has some; lists prefetch `personal_values`."""
+        stored = self.stored_changes
+        if not isinstance(stored, dict) or PERSONAL_MARK not in stored.values():
+            return stored
+        try:
+            personal = self.personal_values.changes
+        except AuditPersonalValues.DoesNotExist:
+            personal = None
+        return changes_joined(stored, personal)
+
+    @changes.setter
+    def changes(self, value: Any) -> None:
+        self.stored_changes = value
+
+
+class AuditPersonalValues(models.Model):
+    """The personal values of one audit event, and the client they are about: deleted
+    when that client's personal data is erased. Never updated (a trigger refuses it)."""
+
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.CASCADE, primary_key=True, related_name="personal_values"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # The client: a record kind key and id ("contacts.person", 42).
+    subject_kind = models.CharField(max_length=64)
+    subject_id = models.BigIntegerField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "subject_kind", "subject_id"],
+                name="audit_personal_subject_idx",
+            )
         ]
 
 
@@ -170,6 +252,18 @@ class OutboxJob(models.Model):
         """The last line of the error: the exception and its message."""
         lines = [line for line in self.last_error.splitlines() if line.strip()]
         return lines[-1].strip()[:300] if lines else ""
+
+
+class PeriodicRun(models.Model):
+    """The last due time of one periodic job that a worker took (core.jobs.periodic).
+
+    Every worker's scheduler enqueues every due periodic job, so with two workers each
+    would run it; the first to move `due_at` forward runs it, the others see it moved and
+    skip theirs. One row per periodic job."""
+
+    name = models.CharField(max_length=120, unique=True)
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField()
 
 
 class AuthThrottle(models.Model):

@@ -245,7 +245,49 @@ class SearchSource:
 search_sources: Registry[SearchSource] = Registry("search sources")
 
 
+# Pickers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickerSource:
+    """Records of one kind a form field chooses by type-ahead: the `PickerField` of
+    `klient.core.pickers` and `GET /pick/<key>/?q=`. The key is the record kind
+    ("contacts.organization", later "sales.deal"); build on the search selectors of
+    `contacts` so case, ё/е and phone digits fold the same way.
+
+    - `search(user, query, limit)`: at most `limit` records the user may see, best match
+      first; an empty query lists the first by name (the plain select a browser without
+      scripts shows). An index walk that stops early: never a scan, never a count.
+    - `named(user, ids)`: those of `ids` the user may see, to show a chosen value.
+    """
+
+    key: str
+    label: Label
+    search: Callable[[User, str, int], list[SearchHit]]
+    named: Callable[[User, Sequence[int]], list[SearchHit]]
+    order: int = 100
+
+
+picker_sources: Registry[PickerSource] = Registry("picker sources")
+
+
 # Delete and erasure of a person or an organization ------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalDataSection:
+    """What one app holds about a client, for the personal-data export (the client's copy).
+
+    `rows` are plain dicts (str, int, float, bool, None, ISO dates, lists and dicts of
+    those), written to the archive's data.json as they are; `files` are (name in the
+    archive, absolute path) pairs and `contents` (name in the archive, bytes) for what
+    lives in the database; names are relative ("invoice-12.pdf", "call-3/notes.txt").
+    """
+
+    label: Label
+    rows: list[dict[str, Any]]
+    files: Sequence[tuple[str, str]] = ()
+    contents: Sequence[tuple[str, bytes]] = ()
 
 
 @dataclass(frozen=True)
@@ -257,7 +299,12 @@ class ClientRecordsHandler:
       (business records: deals, requests, orders), a delete is refused while the count
       is above zero: such records are never silently cascaded. The timeline's history
       is not protected: it goes with the client, as it always has.
-    - `erase(subject, id)`: remove or pseudonymise the personal data those records carry.
+    - `erase(subject, id)`: remove or pseudonymise the personal data those records carry
+      (`core.personal_data.personal_data_erase` runs every handler's in one transaction;
+      the records themselves stay when they are business records).
+    - `export(subject, id)`: everything the app holds about the client, whoever may see
+      it, as a `PersonalDataSection` (None: nothing held), for the client's copy
+      (`core.personal_data.personal_data_export`; docs/personal-data.md).
 
     A merge moves records through the `person.merged` event (docs/events.md), in the
     merge's transaction.
@@ -269,6 +316,7 @@ class ClientRecordsHandler:
     erase: Callable[[str, int], None] | None = None
     protects: bool = False
     order: int = 100
+    export: Callable[[str, int], PersonalDataSection | None] | None = None
 
 
 client_records: Registry[ClientRecordsHandler] = Registry("client records handlers")

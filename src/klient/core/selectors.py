@@ -89,7 +89,8 @@ def audit_list(
     "person.", or one action with `action_exact`) and time (`since` <= at < `before`)."""
     if user.role != Role.ADMIN:
         return AuditEvent.objects.none()
-    rows = scoped(AuditEvent, user=user).select_related("actor")
+    # Clients' personal values live beside the events (core.audit_personal): joined.
+    rows = scoped(AuditEvent, user=user).select_related("actor", "personal_values")
     if object_type:
         rows = rows.filter(object_type=object_type)
     if object_id is not None:

@@ -62,7 +62,7 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=object_id or 0,
-        changes={
+        stored_changes={
             field: [_jsonable(before), _jsonable(after)]
             for field, (before, after) in (changes or {}).items()
         },

@@ -1,10 +1,19 @@
 from django.urls import path
 
-from klient.core import admin_views, audit_views, job_views, roles_views, views, workspace_views
+from klient.core import (
+    admin_views,
+    audit_views,
+    job_views,
+    picker_views,
+    roles_views,
+    views,
+    workspace_views,
+)
 
 app_name = "core"
 urlpatterns = [
     path("language/", views.language_set, name="language_set"),
+    path("pick/<str:kind>/", picker_views.pick, name="pick"),
     path("settings/users/", admin_views.settings_users, name="settings_users"),
     path(
         "settings/users/<int:user_id>/",

@@ -223,7 +223,7 @@ class OrganizationWriter:
                     object_type="contacts.organization",
                     object_id=org["id"],
                     at=timezone.now(),
-                    changes={k: [b, a] for k, (b, a) in org["changes"].items()},
+                    stored_changes={k: [b, a] for k, (b, a) in org["changes"].items()},
                 )
                 for org in orgs
             ]

@@ -397,7 +397,7 @@ class PeopleWriter:
                     object_type="contacts.person",
                     object_id=person["id"],
                     at=timezone.now(),
-                    changes={
+                    stored_changes={
                         name: [before, after] for name, (before, after) in person["changes"].items()
                     },
                 )

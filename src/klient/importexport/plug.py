@@ -19,6 +19,7 @@ from klient.core.models import User
 from klient.core.registry import NavItem, nav_items
 from klient.importexport.kinds import kinds_register
 from klient.importexport.list_export import list_export_register
+from klient.importexport.personal_data import personal_data_register
 from klient.importexport.registry import export_kinds, import_kinds
 
 
@@ -42,6 +43,7 @@ def plug() -> None:
     kinds_register()
     _audit_log_words()
     list_export_register()  # the people list's XLSX and its bulk "Export" action
+    personal_data_register()  # what imports keep about a person (docs/personal-data.md)
 
 
 # How imports and exports read on the audit log (klient.core.audit_words) ---------------------

@@ -8,6 +8,7 @@ from klient.activities.kinds import InteractionKind, interaction_kinds
 from klient.core.audit_words import AuditField, AuditSubject, audit_words_register
 from klient.notifications.activity_kinds import activity_kinds_register
 from klient.notifications.delivery import TIMELINE_KIND
+from klient.notifications.personal_data import personal_data_register
 
 
 def plug() -> None:
@@ -17,6 +18,7 @@ def plug() -> None:
         InteractionKind(key=TIMELINE_KIND, label=_("Message sent"), icon="i-email", system=True)
     )
     _audit_log_words()
+    personal_data_register()  # the message log's export and erasure (docs/personal-data.md)
 
 
 def _audit_log_words() -> None:

@@ -334,10 +334,15 @@ def notify(
     occurrence: str = "",
     url: str = "",
     channels: Collection[str] | None = None,
+    wording: Overrides | None = None,
 ) -> list[MessageLog]:
     """Send a registered kind to colleagues and clients of one workspace; returns the log
     rows (one per recipient and channel, including skips and earlier sends of the same
-    occurrence). `url` is the page it is about, as a path."""
+    occurrence). `url` is the page it is about, as a path. `wording` replaces the kind's
+    templates for this send only, keyed like the workspace's overrides: (kind, channel,
+    language) -> (subject, body); a sender that lets people write it (a stage automation's
+    message to the client) checks it with `template_validate` against the kind's
+    placeholders when it is saved."""
     registered = notification_kinds.get(kind)
     workspace = Workspace.objects.get(pk=workspace_id)
     sending = _Sending(
@@ -348,6 +353,8 @@ def notify(
         occurrence=occurrence,
         url=url,
     )
+    if wording:
+        sending.overrides = {**sending.overrides, **wording}
     allowed = set(Channel.values) if channels is None else set(channels)
     for user in users:
         if user.is_active and user.workspace_id == workspace_id:

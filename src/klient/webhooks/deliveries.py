@@ -94,23 +94,37 @@ def deliveries_record(*, event_name: str, event_id: str, payload: dict[str, Any]
         )
         if event_name in webhook.event_names
     ]
-    lease = timezone.now() + timedelta(seconds=ATTEMPT_LEASE_SECONDS)
     created: list[int] = []
     for webhook in webhooks:
-        delivery, is_new = WebhookDelivery.objects.get_or_create(
-            webhook_id=webhook.pk,
-            event_id=event_id,
-            defaults={
-                "workspace_id": workspace_id,
-                "event_name": event_name,
-                "payload": payload,
-                "next_attempt_at": lease,
-            },
+        delivery_id = delivery_to(
+            webhook_id=webhook.pk, event_name=event_name, event_id=event_id, payload=payload
         )
-        if is_new:
-            attempt_enqueue(delivery_id=delivery.pk, workspace_id=workspace_id, attempt=1)
-            created.append(delivery.pk)
+        if delivery_id is not None:
+            created.append(delivery_id)
     return created
+
+
+def delivery_to(
+    *, webhook_id: int, event_name: str, event_id: str, payload: dict[str, Any]
+) -> int | None:
+    """One delivery of an occurrence to one webhook (a subscription, or a stage automation
+    that names the webhook), its first attempt queued; None when that occurrence was
+    already recorded for the webhook."""
+    lease = timezone.now() + timedelta(seconds=ATTEMPT_LEASE_SECONDS)
+    delivery, is_new = WebhookDelivery.objects.get_or_create(
+        webhook_id=webhook_id,
+        event_id=event_id,
+        defaults={
+            "workspace_id": payload["workspace_id"],
+            "event_name": event_name,
+            "payload": payload,
+            "next_attempt_at": lease,
+        },
+    )
+    if not is_new:
+        return None
+    attempt_enqueue(delivery_id=delivery.pk, workspace_id=payload["workspace_id"], attempt=1)
+    return delivery.pk
 
 
 def delivery_attempt(*, delivery_id: int, attempt: int) -> Outcome | None:

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from klient.core.audit_personal import ERASED
 from klient.core.capabilities import can
 
 register = template.Library()
@@ -82,6 +83,8 @@ def duration(seconds: int | None) -> str:
 def audit_value(value: Any) -> str:
     if value is None or value == "":
         return "—"
+    if value == ERASED:  # a client's personal value, gone with their erasure
+        return _("erased")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
