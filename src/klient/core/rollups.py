@@ -98,9 +98,14 @@ def _attname(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).attname)  # type: ignore[union-attr]
 
 
-def rollup_rebuild(metric: RollupMetric, workspace_id: int) -> int:
-    """Replace one workspace's rows of the metric by a recomputation; the row count."""
-    rebuilt = _clean(metric.rebuild(workspace_id))
+def rollup_rebuild(
+    metric: RollupMetric,
+    workspace_id: int,
+    rows: dict[tuple[Any, ...], dict[str, Value]] | None = None,
+) -> int:
+    """Replace one workspace's rows of the metric by a recomputation (`rows` when the
+    caller computed them with others, else the metric's `rebuild`); the row count."""
+    rebuilt = _clean(metric.rebuild(workspace_id) if rows is None else rows)
     fields = [name for name in metric.dimensions if name != "workspace"]
     objects = [
         metric.model(

@@ -114,14 +114,28 @@ def money_totals(
     units of 1/10,000 (an integer sum, exact on both backends), read back as Decimal.
     Each currency's sum is rounded half up to its minor units.
     """
+    return money_totals_by(rows, key=None, amount=amount, currency=currency).get(
+        None, MoneyTotals()
+    )
+
+
+def money_totals_by(
+    rows: QuerySet[Any], *, key: str | None, amount: str = "amount", currency: str = "currency"
+) -> dict[Any, MoneyTotals]:
+    """`money_totals` per value of the column `key` (a stage, an owner), in one query;
+    `key=None` gives the one total under None. Exact on both backends (see above)."""
     scale = 10**AMOUNT_DECIMAL_PLACES
+    columns = [currency] if key is None else [key, currency]
     sums = (
         rows.order_by()
-        .values(currency)
+        .values(*columns)
         .annotate(units=Sum(Cast(Round(F(amount) * scale), BigIntegerField())))
     )
-    return MoneyTotals(
-        Money(Decimal(row["units"]) / scale, row[currency])
-        for row in sums
-        if row["units"] is not None
-    )
+    grouped: dict[Any, list[Money]] = {}
+    for row in sums:
+        if row["units"] is not None:
+            group = None if key is None else row[key]
+            grouped.setdefault(group, []).append(
+                Money(Decimal(row["units"]) / scale, row[currency])
+            )
+    return {group: MoneyTotals(items) for group, items in grouped.items()}

@@ -279,11 +279,12 @@ def automation_run(*, automation_id: int, transition_id: int) -> str:
                 updated_at=timezone.now(),
             ):
                 raise IntegrityError("run already done")
+            contacts = _contacts(deal)
             system_event_record(
                 owner=deal,
                 kind="sales.automation",
                 subject=detail,
-                person=_contacts(deal)[0] if _contacts(deal) else None,
+                person=contacts[0] if contacts else None,
                 organization=deal.organization,
                 idempotency_key=f"automation:{automation.pk}:{transition.pk}",
             )

@@ -16,14 +16,14 @@ The rule, per pipeline and cohort (the month a deal entered the pipeline):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
 
-from klient.core.rollups import Value, duration_bucket, rollup_add
+from klient.core.rollups import Value, duration_bucket, rollup_add, rollup_metrics, rollup_rebuild
 from klient.sales.models import FunnelLost, FunnelReached, Stage, StageTime, StageTransition
 
 Rows = dict[tuple[Any, ...], dict[str, Value]]
@@ -59,19 +59,31 @@ class FunnelDelta:
     times: Rows = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
 
 
-def _sequence(stages: dict[int, StageInfo], pipeline_id: int) -> list[tuple[int, int]]:
-    """(position, stage id) of the pipeline's sequence: open and won stages."""
-    return sorted(
-        (info.position, stage_id)
-        for stage_id, info in stages.items()
-        if info.pipeline_id == pipeline_id and info.kind != Stage.Kind.LOST and not info.archived
-    )
+class StageMap(dict[int, StageInfo]):
+    """A workspace's stages by id, with each pipeline's sequence worked out once (a
+    replay asks for it at every transition)."""
+
+    def __init__(self, items: dict[int, StageInfo]) -> None:
+        super().__init__(items)
+        self._sequences: dict[int, list[tuple[int, int]]] = {}
+
+    def sequence(self, pipeline_id: int) -> list[tuple[int, int]]:
+        """(position, stage id) of the pipeline's sequence: open and won stages."""
+        if pipeline_id not in self._sequences:
+            self._sequences[pipeline_id] = sorted(
+                (info.position, stage_id)
+                for stage_id, info in self.items()
+                if info.pipeline_id == pipeline_id
+                and info.kind != Stage.Kind.LOST
+                and not info.archived
+            )
+        return self._sequences[pipeline_id]
 
 
 def funnel_step(
     state: DealState,
     transition: StageTransition,
-    stages: dict[int, StageInfo],
+    stages: StageMap,
     delta: FunnelDelta,
     workspace_id: int,
 ) -> None:
@@ -118,8 +130,8 @@ def funnel_step(
     )
 
 
-def _first_position(stages: dict[int, StageInfo], pipeline_id: int) -> int:
-    sequence = _sequence(stages, pipeline_id)
+def _first_position(stages: StageMap, pipeline_id: int) -> int:
+    sequence = stages.sequence(pipeline_id)
     return sequence[0][0] if sequence else 0
 
 
@@ -127,26 +139,28 @@ def _reach(
     state: DealState,
     *,
     target_position: int,
-    stages: dict[int, StageInfo],
+    stages: StageMap,
     delta: FunnelDelta,
     workspace_id: int,
 ) -> None:
     if target_position <= state.furthest:
         return
-    for position, stage_id in _sequence(stages, state.pipeline_id):
+    for position, stage_id in stages.sequence(state.pipeline_id):
         if state.furthest < position <= target_position:
             row = delta.reached[(workspace_id, state.pipeline_id, state.cohort, stage_id)]
             row["deals"] += 1
     state.furthest = target_position
 
 
-def stage_infos(workspace_id: int) -> dict[int, StageInfo]:
-    return {
-        pk: StageInfo(pipeline_id, position, kind, archived)
-        for pk, pipeline_id, position, kind, archived in Stage.objects.filter(
-            workspace_id=workspace_id
-        ).values_list("pk", "pipeline_id", "position", "kind", "archived")
-    }
+def stage_infos(workspace_id: int) -> StageMap:
+    return StageMap(
+        {
+            pk: StageInfo(pipeline_id, position, kind, archived)
+            for pk, pipeline_id, position, kind, archived in Stage.objects.filter(
+                workspace_id=workspace_id
+            ).values_list("pk", "pipeline_id", "position", "kind", "archived")
+        }
+    )
 
 
 def funnel_apply(delta: FunnelDelta) -> None:
@@ -240,13 +254,16 @@ def stage_time_rebuild(workspace_id: int) -> Rows:
     return _strip_workspace(funnel_replay(workspace_id).times)
 
 
-def deal_state_from(
-    transitions: Iterable[StageTransition], stages: dict[int, StageInfo]
-) -> DealState:
-    """A deal's funnel state from its past transitions (used where a deal's row does not
-    say enough, e.g. whether it is counted as lost)."""
-    state = DealState()
-    scratch = FunnelDelta()
-    for transition in transitions:
-        funnel_step(state, transition, stages, scratch, 0)
-    return state
+FUNNEL_METRICS = ("sales.funnel_reached", "sales.funnel_lost", "sales.stage_time")
+
+
+def funnel_rebuild_all(workspace_id: int) -> int:
+    """Rebuild the three funnel rollups of a workspace from one replay of its transitions
+    (each metric's own `rebuild` replays them again: fine for a check, three times the
+    work for a rebuild of all). The row count."""
+    delta = funnel_replay(workspace_id)
+    parts = dict(zip(FUNNEL_METRICS, (delta.reached, delta.lost, delta.times), strict=True))
+    return sum(
+        rollup_rebuild(rollup_metrics.get(key), workspace_id, rows=_strip_workspace(rows))
+        for key, rows in parts.items()
+    )

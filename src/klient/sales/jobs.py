@@ -4,17 +4,13 @@ owners of deals stuck past a stage's time limit."""
 from __future__ import annotations
 
 from klient.core.jobs import job, periodic
-from klient.core.rollups import rollup_metrics, rollup_rebuild
+from klient.sales.funnel import funnel_rebuild_all
 
 
 @job("klient.sales.funnel_rebuild", retries=3, retry_delay=60, atomic=False)
 def funnel_rebuild(*, workspace_id: int) -> int:
     """Recompute every sales rollup of a workspace from its transitions; the row count."""
-    return sum(
-        rollup_rebuild(metric, workspace_id)
-        for metric in rollup_metrics
-        if metric.key.startswith("sales.")
-    )
+    return funnel_rebuild_all(workspace_id)
 
 
 @periodic("klient.sales.overdue_deals", minute="*/5")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from klient.contacts.normalize import search_fold
@@ -16,6 +15,7 @@ from klient.core.errors import NotFound, ValidationFailed
 from klient.core.models import User
 from klient.core.selectors import scoped, visibility_q
 from klient.money.amounts import Money
+from klient.money.selectors import money_totals_by
 from klient.sales.models import ChecklistItem, Deal, DealContact, LostReason, Pipeline, Stage
 
 
@@ -149,15 +149,8 @@ def board_columns(
     counts: dict[int, int] = dict(
         rows.values("stage_id").annotate(n=Count("id")).values_list("stage_id", "n")
     )
-    totals: dict[int, list[Money]] = {}
-    sums = (
-        rows.exclude(amount__isnull=True)
-        .values("stage_id", "currency")
-        .annotate(total=Sum("amount"))
-        .order_by("stage_id", "currency")
-    )
-    for row in sums:
-        totals.setdefault(row["stage_id"], []).append(Money(Decimal(row["total"]), row["currency"]))
+    # Exact sums (SQLite keeps decimals as floats): the money app's per-group totals.
+    totals = money_totals_by(rows, key="stage_id")
     columns = []
     for stage in stages:
         cards = rows.filter(stage=stage).select_related("organization", "owner")
@@ -167,7 +160,7 @@ def board_columns(
                 stage=stage,
                 deals=list(cards.order_by(*order)[:BOARD_CARDS_PER_STAGE]),
                 count=counts.get(stage.pk, 0),
-                totals=totals.get(stage.pk, []),
+                totals=list(totals.get(stage.pk, ())),
             )
         )
     return columns

@@ -26,6 +26,7 @@ from klient.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from klient.core.models import Role, Team, User, Workspace
 from klient.core.services import actor_workspace_id, audit_record
 from klient.money.currencies import currency_check
+from klient.money.fields import AMOUNT_DECIMAL_PLACES
 from klient.sales.events import deal_created, deal_moved
 from klient.sales.funnel import (
     DealState,
@@ -114,6 +115,9 @@ def _amount(value: Any) -> Decimal | None:
         raise ValidationFailed(fields={"amount": _("This is not a valid amount.")}) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationFailed(fields={"amount": _("The amount cannot be negative.")})
+    if amount.as_tuple().exponent < -AMOUNT_DECIMAL_PLACES:  # type: ignore[operator]
+        # The column keeps four places: more would be rounded away without a word.
+        raise ValidationFailed(fields={"amount": _("This is not a valid amount.")})
     if amount >= Decimal(10) ** 14:
         raise ValidationFailed(fields={"amount": _("The amount is too large.")})
     return amount
@@ -515,7 +519,7 @@ def deal_move(
     if target.kind == Stage.Kind.LOST:
         if lost_reason_id is not None:
             lost_reason = LostReason.objects.filter(
-                pk=lost_reason_id, workspace_id=deal.workspace_id
+                pk=lost_reason_id, workspace_id=deal.workspace_id, archived=False
             ).first()
             if lost_reason is None:
                 raise ValidationFailed(fields={"lost_reason_id": _("Unknown lost reason.")})

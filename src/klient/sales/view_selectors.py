@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, F, Sum
-from django.db.models.functions import Cast, Round
+from django.db.models import Count
 
 from klient.core.capabilities import can
 from klient.core.models import User
 from klient.core.selectors import scoped
 from klient.money.amounts import Money
-from klient.money.fields import AMOUNT_DECIMAL_PLACES
+from klient.money.selectors import money_totals_by
 from klient.sales.models import AutomationRun, ChecklistTick, Deal, Pipeline, Stage, StageTransition
 from klient.sales.selectors import deal_list
 
@@ -71,21 +69,9 @@ def deal_totals_by_stage(
     ten-thousandths summed as integers, as money.selectors.money_totals does)."""
     rows = deal_list(user=user, filters=filters).order_by()
     counts = dict(rows.values("stage_id").annotate(n=Count("id")).values_list("stage_id", "n"))
-    scale = 10**AMOUNT_DECIMAL_PLACES
-    sums = (
-        rows.exclude(amount__isnull=True)
-        .values("stage_id", "currency")
-        .annotate(units=Sum(Cast(Round(F("amount") * scale), BigIntegerField())))
-        .order_by("stage_id", "currency")
-    )
-    totals: dict[int, list[Money]] = {}
-    for row in sums:
-        if row["units"] is not None:
-            totals.setdefault(row["stage_id"], []).append(
-                Money(Decimal(row["units"]) / scale, row["currency"])
-            )
+    totals = money_totals_by(rows, key="stage_id")
     return [
-        StageTotal(stage=stage, count=counts[stage.pk], totals=totals.get(stage.pk, []))
+        StageTotal(stage=stage, count=counts[stage.pk], totals=list(totals.get(stage.pk, ())))
         for stage in stages
         if counts.get(stage.pk)
     ]
